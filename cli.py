@@ -1,0 +1,137 @@
+"""The `esatis` command: serve, migrate, schema, import-catalogue, import-cpv."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from settings import Settings, SettingsError
+
+log = logging.getLogger("esatis")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = Settings.from_env()
+        code: int = args.handler(args, settings)
+    except SettingsError as exc:
+        print(f"esatis: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="esatis", description="e-Satış portal backend")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="apply migrations, load demo data, serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(handler=_cmd_serve)
+
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(handler=_cmd_migrate)
+    sub.add_parser("schema", help="print the GraphQL SDL").set_defaults(handler=_cmd_schema)
+
+    imp = sub.add_parser("import-catalogue", help="import products from a file")
+    imp.add_argument("file", type=Path)
+    imp.add_argument(
+        "--format", dest="fmt", default="auto", choices=["auto", "dummyjson", "openboxes", "csv"]
+    )
+    imp.add_argument("--rate", type=_decimal_arg, default=None,
+                     help="TRY per unit of the file's currency (USD sources); default 1")
+    imp.set_defaults(handler=_cmd_import_catalogue)
+
+    cpv = sub.add_parser("import-cpv", help="build the category tree from a CPV JSON file")
+    cpv.add_argument("file", type=Path)
+    cpv.set_defaults(handler=_cmd_import_cpv)
+    return parser
+
+
+def _decimal_arg(raw: str) -> Decimal:
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError("must be a decimal number such as 41.25") from None
+    if not value.is_finite() or value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return value
+
+
+def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    settings.check_startable()
+    if args.workers < 1:
+        print("esatis: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if args.workers > 1 and settings.bus_url.startswith("memory://"):
+        print(
+            "esatis: --workers > 1 needs a shared event bus: set ESATIS_BUS_URL=redis://HOST:6379/0 "
+            "(the memory:// bus cannot reach subscribers in other worker processes)",
+            file=sys.stderr,
+        )
+        return 2
+    asyncio.run(_prepare_database(settings))
+    uvicorn.run(
+        "app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=settings.log_level.lower(),
+        ws="websockets-sansio",
+    )
+    return 0
+
+
+async def _prepare_database(settings: Settings) -> None:
+    from db import lifecycle
+    from db.demo import loader
+
+    async with lifecycle.database(settings.database_url):
+        if settings.demo_data_enabled:
+            loaded = await loader.load_if_empty()
+            if loaded:
+                log.info("demo data loaded: %s", loaded)
+
+
+def _cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from db import lifecycle
+
+    asyncio.run(lifecycle.migrate(settings.database_url))
+    print("migrations applied")
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from graph.schema.root import schema
+
+    print(schema.as_str())
+    return 0
+
+
+def _cmd_import_catalogue(args: argparse.Namespace, settings: Settings) -> int:
+    # TODO(importers): services.imports.import_catalogue with a tqdm progress bar and summary.
+    print("esatis: import-catalogue is not available yet", file=sys.stderr)
+    return 2
+
+
+def _cmd_import_cpv(args: argparse.Namespace, settings: Settings) -> int:
+    # TODO(importers): services.imports.import_cpv with a tqdm progress bar and summary.
+    print("esatis: import-cpv is not available yet", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

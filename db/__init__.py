@@ -1,0 +1,1 @@
+"""Persistence: Tortoise models, configuration, migrations, queries and catalogue importers."""

@@ -1,0 +1,1 @@
+"""Demo data written for this project, loaded into an empty development database."""

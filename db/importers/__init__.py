@@ -1,0 +1,1 @@
+"""Catalogue importers: file formats parsed into product drafts."""

@@ -1,0 +1,1 @@
+"""Business rules: pure, synchronous, standard library only."""

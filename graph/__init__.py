@@ -1,0 +1,1 @@
+"""GraphQL transport: schema, resolvers, context, loaders and auth."""

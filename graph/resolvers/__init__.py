@@ -1,0 +1,1 @@
+"""Thin async resolvers, one module per area."""

@@ -1,0 +1,1 @@
+"""GraphQL types, inputs and payloads per area; root.py builds the Schema."""

@@ -1,0 +1,1 @@
+"""Use cases: async, own the transaction, publish events after commit."""
