@@ -6,11 +6,15 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from domain.imports import ImportSummary
 
 log = logging.getLogger("esatis")
 
@@ -122,15 +126,65 @@ def _cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_import_catalogue(args: argparse.Namespace, settings: Settings) -> int:
-    # TODO(importers): services.imports.import_catalogue with a tqdm progress bar and summary.
-    print("esatis: import-catalogue is not available yet", file=sys.stderr)
-    return 2
+    from services import imports
+
+    return _run_import(
+        settings,
+        lambda progress: imports.import_catalogue(
+            args.file, fmt=args.fmt, rate=args.rate, progress=progress
+        ),
+    )
 
 
 def _cmd_import_cpv(args: argparse.Namespace, settings: Settings) -> int:
-    # TODO(importers): services.imports.import_cpv with a tqdm progress bar and summary.
-    print("esatis: import-cpv is not available yet", file=sys.stderr)
-    return 2
+    from services import imports
+
+    return _run_import(settings, lambda progress: imports.import_cpv(args.file, progress=progress))
+
+
+def _run_import(
+    settings: Settings, use_case: Callable[[_TqdmProgress], Awaitable[ImportSummary]]
+) -> int:
+    """Run an import against the migrated database: summary on stdout, 1 on a fatal error."""
+    from db import lifecycle
+    from domain.errors import DomainError
+
+    async def run() -> ImportSummary:
+        async with lifecycle.database(settings.database_url):
+            return await use_case(_TqdmProgress())
+
+    try:
+        summary = asyncio.run(run())
+    except DomainError as exc:
+        print(f"esatis: import failed: {exc.message}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        # Connection refused, unknown host, unwritable SQLite directory: nothing was imported.
+        print(f"esatis: import failed: cannot open the database ({exc})", file=sys.stderr)
+        return 1
+    print(summary.render())
+    return 0
+
+
+class _TqdmProgress:
+    """domain.imports.Progress drawn by tqdm on stderr (no bar when stderr is not a terminal)."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def start(self, total: int, label: str) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=total, desc=label, unit=" rows", file=sys.stderr, disable=None)
+
+    def advance(self, n: int = 1) -> None:
+        if self._bar is not None:
+            self._bar.update(n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 if __name__ == "__main__":

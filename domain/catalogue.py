@@ -17,6 +17,7 @@ MAX_FILTER_VALUES = 50
 MAX_ATTRIBUTE_FILTERS = 10
 MAX_COMPARE = 5
 MIN_COMPARE = 2
+MAX_TEXT_FACET_VALUES = 20
 MAX_QUANTITY = 1_000_000_000
 MAX_PRICE = Decimal("999999999999.99")  # fits NUMERIC(14, 2)
 
@@ -105,6 +106,8 @@ class ProductListing:
     words: tuple[str, ...] = ()
     filter: ProductFilter = field(default_factory=ProductFilter)
     sort: ProductSort = field(default_factory=ProductSort)
+    # Also accept words similar to the search words (typos); used when nothing matches exactly.
+    fuzzy: bool = False
 
     @property
     def effective_sort(self) -> ProductSort:

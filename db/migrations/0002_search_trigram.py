@@ -3,10 +3,10 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 
-# The expression must match db/catalogue_queries.py's TYPO_TARGET for the index to be used.
+# The expression must match db/catalogue_queries.py's SEARCH_ALL for the index to be used.
 _INDEX = (
     "CREATE INDEX IF NOT EXISTS products_search_trgm_idx ON products "
-    "USING gin ((search_name || search_context) gin_trgm_ops)"
+    "USING gin ((search_name || search_context || search_specs || search_description) gin_trgm_ops)"
 )
 
 

@@ -61,6 +61,9 @@ class Product(Model):
     )
     unit = fields.CharEnumField(Unit, max_length=8, default=Unit.PIECE)
     price_net = fields.DecimalField(max_digits=14, decimal_places=2)
+    # The same price in whole kuruş, for filtering and sorting: SQLite stores decimals as text,
+    # which compares "100.00" < "20.00". Written together with price_net, never on its own.
+    price_kurus = fields.BigIntField(default=0)
     kdv_rate = fields.SmallIntField()
     stock = fields.IntField(default=0)
     min_order_quantity = fields.IntField(default=1)
@@ -70,7 +73,7 @@ class Product(Model):
     active = fields.BooleanField(default=True)
     price_valid_from = fields.DateField(null=True)
     price_valid_until = fields.DateField(null=True)
-    rating_average = fields.DecimalField(max_digits=3, decimal_places=2, default=0)
+    rating_average = fields.FloatField(default=0)
     rating_count = fields.IntField(default=0)
     # Search columns, written from domain.search (Turkish folding) whenever the product changes.
     search_name = fields.TextField(default=" ")
@@ -87,7 +90,7 @@ class Product(Model):
     class Meta:
         table = "products"
         indexes = [
-            Index(fields=("active", "price_net", "id"), name="products_price_idx"),
+            Index(fields=("active", "price_kurus", "id"), name="products_price_idx"),
             Index(fields=("active", "name_sort", "id"), name="products_name_idx"),
             Index(fields=("active", "lead_time_days", "id"), name="products_lead_idx"),
             Index(fields=("active", "rating_average", "id"), name="products_rating_idx"),
@@ -123,7 +126,8 @@ class ProductSpecification(Model):
     )
     position = fields.SmallIntField(default=0)
     value_text = fields.CharField(max_length=200, null=True)
-    value_number = fields.DecimalField(max_digits=18, decimal_places=4, null=True)
+    # Specifications are measurements, not money: a float compares numerically on both backends.
+    value_number = fields.FloatField(null=True)
     value_boolean = fields.BooleanField(null=True)
 
     class Meta:

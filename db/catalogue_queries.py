@@ -1,0 +1,302 @@
+"""Catalogue read queries: listing pages, counts, facets and batched lookups, as plain rows."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from db import catalogue_sql as sql
+from domain.catalogue import ProductListing, SortDirection, SortField, SpecKind, Unit
+
+
+def _client() -> BaseDBAsyncClient:
+    return connections.get("default")
+
+
+def dialect() -> str:
+    return "postgres" if _client().capabilities.dialect == "postgres" else "sqlite"
+
+
+def supports_fuzzy_search() -> bool:
+    """Typo-tolerant matching needs PostgreSQL's pg_trgm (created by the migrations)."""
+    return dialect() == "postgres"
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRow:
+    id: str
+    sku: str
+    name: str
+    description: str
+    unit: Unit
+    price_net: Decimal
+    kdv_rate: int
+    stock: int
+    min_order_quantity: int
+    lead_time_days: int
+    warranty_months: int
+    images: tuple[str, ...]
+    active: bool
+    price_valid_from: date | None
+    price_valid_until: date | None
+    rating_average: float
+    rating_count: int
+    category_id: str
+    brand_id: str | None
+    supplier_id: str
+    created_at: datetime
+    sort_value: Any = None
+
+
+def _product_row(raw: dict[str, Any]) -> ProductRow:
+    images = raw["images"]
+    if isinstance(images, str):
+        images = json.loads(images)
+    created = raw["created_at"]
+    if isinstance(created, str):
+        created = datetime.fromisoformat(created)
+    return ProductRow(
+        id=str(raw["id"]),
+        sku=raw["sku"],
+        name=raw["name"],
+        description=raw["description"],
+        unit=Unit(raw["unit"]),
+        price_net=Decimal(raw["price_net"]).quantize(Decimal("0.01")),
+        kdv_rate=int(raw["kdv_rate"]),
+        stock=int(raw["stock"]),
+        min_order_quantity=int(raw["min_order_quantity"]),
+        lead_time_days=int(raw["lead_time_days"]),
+        warranty_months=int(raw["warranty_months"]),
+        images=tuple(images or ()),
+        active=bool(raw["active"]),
+        price_valid_from=_as_date(raw["price_valid_from"]),
+        price_valid_until=_as_date(raw["price_valid_until"]),
+        rating_average=float(raw["rating_average"]),
+        rating_count=int(raw["rating_count"]),
+        category_id=str(raw["category_id"]),
+        brand_id=str(raw["brand_id"]) if raw["brand_id"] is not None else None,
+        supplier_id=str(raw["supplier_id"]),
+        created_at=created,
+        sort_value=raw.get("sort_value"),
+    )
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """Position after which (in the given direction) a page starts."""
+
+    value: Any
+    id: str
+
+
+async def product_page(
+    listing: ProductListing, *, limit: int, after: Keyset | None, backwards: bool
+) -> list[ProductRow]:
+    """Up to `limit` rows after `after`; backwards pages come back in listing order too."""
+    params = sql.Params(dialect())
+    terms = sql.search_terms(listing, params)
+    where = sql.where_clause(listing, params, terms)
+    order = sql.order_expression(listing, terms)
+    direction = listing.effective_sort.direction
+    if backwards:
+        direction = SortDirection.ASC if direction is SortDirection.DESC else SortDirection.DESC
+    if after is not None:
+        value = _keyset_value(listing.effective_sort.field, after.value)
+        where += " AND " + sql.keyset_condition(order, direction, value, after.id, params)
+    statement = (
+        f"SELECT {sql.PRODUCT_COLUMNS}, {order} AS sort_value FROM products p WHERE {where} "
+        f"ORDER BY sort_value {direction.value}, p.id {direction.value} "
+        f"LIMIT {params.add(limit)}"
+    )
+    rows = [_product_row(r) for r in await _client().execute_query_dict(statement, params.values)]
+    return rows[::-1] if backwards else rows
+
+
+def _keyset_value(field: SortField, value: Any) -> Any:
+    if field is SortField.NEWEST and isinstance(value, str) and dialect() == "postgres":
+        return datetime.fromisoformat(value)
+    return value
+
+
+async def product_count(listing: ProductListing) -> int:
+    params = sql.Params(dialect())
+    where = sql.where_clause(listing, params, sql.search_terms(listing, params))
+    rows = await _client().execute_query_dict(
+        f"SELECT COUNT(*) AS n FROM products p WHERE {where}", params.values
+    )
+    return int(rows[0]["n"])
+
+
+async def _grouped_counts(listing: ProductListing, column: str, skip: str) -> dict[str, int]:
+    params = sql.Params(dialect())
+    where = sql.where_clause(
+        listing, params, sql.search_terms(listing, params), skip=sql.Facet(skip)
+    )
+    rows = await _client().execute_query_dict(
+        f"SELECT {column} AS key, COUNT(*) AS n FROM products p WHERE {where} "
+        f"AND {column} IS NOT NULL GROUP BY {column}",
+        params.values,
+    )
+    return {str(r["key"]): int(r["n"]) for r in rows}
+
+
+async def category_counts(listing: ProductListing) -> dict[str, int]:
+    return await _grouped_counts(listing, "p.category_id", "categories")
+
+
+async def brand_counts(listing: ProductListing) -> dict[str, int]:
+    return await _grouped_counts(listing, "p.brand_id", "brands")
+
+
+async def price_bounds(listing: ProductListing) -> tuple[Decimal | None, Decimal | None]:
+    params = sql.Params(dialect())
+    where = sql.where_clause(
+        listing, params, sql.search_terms(listing, params), skip=sql.Facet("price")
+    )
+    rows = await _client().execute_query_dict(
+        f"SELECT MIN(p.price_kurus) AS lo, MAX(p.price_kurus) AS hi FROM products p WHERE {where}",
+        params.values,
+    )
+    lo, hi = rows[0]["lo"], rows[0]["hi"]
+    cents = Decimal("0.01")
+    return (
+        (Decimal(int(lo)) * cents if lo is not None else None),
+        (Decimal(int(hi)) * cents if hi is not None else None),
+    )
+
+
+@dataclass(frozen=True)
+class AttributeFacetRow:
+    slug: str
+    name: str
+    kind: SpecKind
+    unit: str | None
+    text: str | None
+    boolean: bool | None
+    count: int
+    low: float | None
+    high: float | None
+
+
+async def attribute_facets(listing: ProductListing) -> list[AttributeFacetRow]:
+    """Value counts per attribute; each filtered attribute ignores its own filter."""
+    filtered = [a.slug for a in listing.filter.attributes]
+    rows = await _attribute_facet_rows(listing, sql.ALL_FILTERS, exclude=filtered)
+    for slug in dict.fromkeys(filtered):
+        rows += await _attribute_facet_rows(
+            listing, sql.Facet("attributes", slug), only=slug
+        )
+    return rows
+
+
+async def _attribute_facet_rows(
+    listing: ProductListing,
+    skip: sql.Facet,
+    *,
+    exclude: Sequence[str] = (),
+    only: str | None = None,
+) -> list[AttributeFacetRow]:
+    params = sql.Params(dialect())
+    where = sql.where_clause(listing, params, sql.search_terms(listing, params), skip=skip)
+    if only is not None:
+        where += f" AND a.slug = {params.add(only)}"
+    elif exclude:
+        where += f" AND a.slug NOT IN ({params.many(list(exclude))})"
+    text_value = f"CASE WHEN a.kind = {params.add(SpecKind.TEXT.value)} THEN s.value_text END"
+    statement = (
+        f"SELECT a.slug, a.name, a.kind, a.unit, {text_value} AS text, s.value_boolean AS boolean, "
+        "COUNT(*) AS n, MIN(s.value_number) AS lo, MAX(s.value_number) AS hi "
+        "FROM products p JOIN product_specifications s ON s.product_id = p.id "
+        f"JOIN attributes a ON a.id = s.attribute_id WHERE {where} "
+        f"GROUP BY a.slug, a.name, a.kind, a.unit, {text_value}, s.value_boolean"
+    )
+    rows = await _client().execute_query_dict(statement, params.values)
+    return [
+        AttributeFacetRow(
+            slug=r["slug"],
+            name=r["name"],
+            kind=SpecKind(r["kind"]),
+            unit=r["unit"],
+            text=r["text"],
+            boolean=None if r["boolean"] is None else bool(r["boolean"]),
+            count=int(r["n"]),
+            low=None if r["lo"] is None else float(r["lo"]),
+            high=None if r["hi"] is None else float(r["hi"]),
+        )
+        for r in rows
+    ]
+
+
+async def products_by_ids(ids: Sequence[str], *, active_only: bool) -> dict[str, ProductRow]:
+    if not ids:
+        return {}
+    params = sql.Params(dialect())
+    active = f" AND p.active = {params.add(True)}" if active_only else ""
+    rows = await _client().execute_query_dict(
+        f"SELECT {sql.PRODUCT_COLUMNS} FROM products p "
+        f"WHERE p.id IN ({params.many(list(ids))}){active}",
+        params.values,
+    )
+    return {str(r["id"]): _product_row(r) for r in rows}
+
+
+async def product_id_by_sku(sku: str) -> str | None:
+    params = sql.Params(dialect())
+    rows = await _client().execute_query_dict(
+        f"SELECT id FROM products WHERE sku = {params.add(sku)}", params.values
+    )
+    return str(rows[0]["id"]) if rows else None
+
+
+@dataclass(frozen=True, slots=True)
+class SpecRow:
+    product_id: str
+    slug: str
+    name: str
+    kind: SpecKind
+    unit: str | None
+    text: str | None
+    number: float | None
+    boolean: bool | None
+
+
+async def specifications_by_product(ids: Sequence[str]) -> dict[str, list[SpecRow]]:
+    """Every listed product's specifications in one query, in their stored order."""
+    out: dict[str, list[SpecRow]] = defaultdict(list)
+    if not ids:
+        return out
+    params = sql.Params(dialect())
+    rows = await _client().execute_query_dict(
+        "SELECT s.product_id, a.slug, a.name, a.kind, a.unit, s.value_text, s.value_number, "
+        "s.value_boolean FROM product_specifications s JOIN attributes a ON a.id = s.attribute_id "
+        f"WHERE s.product_id IN ({params.many(list(ids))}) ORDER BY s.position, a.slug",
+        params.values,
+    )
+    for r in rows:
+        out[str(r["product_id"])].append(
+            SpecRow(
+                product_id=str(r["product_id"]),
+                slug=r["slug"],
+                name=r["name"],
+                kind=SpecKind(r["kind"]),
+                unit=r["unit"],
+                text=r["value_text"],
+                number=None if r["value_number"] is None else float(r["value_number"]),
+                boolean=None if r["value_boolean"] is None else bool(r["value_boolean"]),
+            )
+        )
+    return out

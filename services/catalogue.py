@@ -1,0 +1,223 @@
+"""Catalogue use cases: listing with facets, product lookup, comparison, categories and brands."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from db import catalogue_queries as queries
+from db.catalogue_queries import AttributeFacetRow, Keyset, ProductRow, SpecRow
+from db.models import Brand, Category, Supplier
+from domain import catalogue
+from domain.catalogue import ProductListing
+from domain.errors import InvalidInput
+
+
+@dataclass
+class ProductPage:
+    listing: ProductListing
+    rows: list[ProductRow]
+    has_next: bool
+    has_previous: bool
+    _count: int | None = field(default=None, repr=False)
+
+    async def total_count(self) -> int:
+        if self._count is None:
+            self._count = await queries.product_count(self.listing)
+        return self._count
+
+
+async def list_products(
+    listing: ProductListing, *, size: int, after: Keyset | None, before: Keyset | None
+) -> ProductPage:
+    backwards = before is not None
+    position = before if backwards else after
+    rows = await queries.product_page(
+        listing, limit=size + 1, after=position, backwards=backwards
+    )
+    if not rows and _may_retry_fuzzy(listing, position):
+        # Nothing matched as typed: accept similar spellings ("yazci" finds "yazıcı").
+        listing = replace(listing, fuzzy=True)
+        rows = await queries.product_page(listing, limit=size + 1, after=None, backwards=False)
+    more = len(rows) > size
+    if more:
+        rows = rows[1:] if backwards else rows[:size]
+    return ProductPage(
+        listing=listing,
+        rows=rows,
+        has_next=more if not backwards else True,
+        has_previous=more if backwards else after is not None,
+    )
+
+
+def _may_retry_fuzzy(listing: ProductListing, position: Keyset | None) -> bool:
+    return (
+        bool(listing.words)
+        and not listing.fuzzy
+        and position is None
+        and queries.supports_fuzzy_search()
+    )
+
+
+@dataclass(frozen=True)
+class Facets:
+    categories: dict[str, int]
+    brands: dict[str, int]
+    price_min: Decimal | None
+    price_max: Decimal | None
+    attributes: list[AttributeFacetRow]
+
+
+async def facets(listing: ProductListing) -> Facets:
+    """Counts for the filtered set; each facet ignores its own filter (disjunctive faceting)."""
+    categories, brands, (low, high), attributes = await asyncio.gather(
+        queries.category_counts(listing),
+        queries.brand_counts(listing),
+        queries.price_bounds(listing),
+        queries.attribute_facets(listing),
+    )
+    return Facets(categories, brands, low, high, attributes)
+
+
+async def product(*, product_id: str | None = None, sku: str | None = None) -> ProductRow | None:
+    """One active product by id or SKU; exactly one of them must be given."""
+    if (product_id is None) == (sku is None):
+        raise InvalidInput("give either id or sku", field="id")
+    if sku is not None:
+        if len(sku) > 64:
+            return None
+        product_id = await queries.product_id_by_sku(sku)
+        if product_id is None:
+            return None
+    assert product_id is not None
+    found = await queries.products_by_ids([product_id], active_only=True)
+    return found.get(product_id)
+
+
+async def products_by_ids(ids: Sequence[str]) -> dict[str, ProductRow]:
+    return await queries.products_by_ids(ids, active_only=True)
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One line of a side-by-side comparison: a label and one value per product (None: n/a)."""
+
+    key: str
+    label: str
+    unit: str | None
+    values: tuple[str | None, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    products: list[ProductRow]
+    rows: list[ComparisonRow]
+
+
+async def compare(ids: Sequence[str]) -> Comparison:
+    """2 to 5 products: terms rows, then the union of their specifications by name."""
+    unique = catalogue.compare_ids(ids)
+    found = await queries.products_by_ids(list(unique), active_only=True)
+    missing = [i for i in unique if i not in found]
+    if missing:
+        raise InvalidInput("unknown product", field=f"ids.{unique.index(missing[0])}")
+    products = [found[i] for i in unique]
+    specs = await queries.specifications_by_product(list(unique))
+    return Comparison(products, _terms_rows(products) + _spec_rows(products, specs))
+
+
+def _terms_rows(products: list[ProductRow]) -> list[ComparisonRow]:
+    def row(key: str, label: str, unit: str | None, values: list[Any]) -> ComparisonRow:
+        return ComparisonRow(key, label, unit, tuple(str(v) for v in values))
+
+    return [
+        row("price", "Birim fiyat (KDV hariç)", "TRY", [p.price_net for p in products]),
+        row("kdvRate", "KDV oranı", "%", [p.kdv_rate for p in products]),
+        row("leadTimeDays", "Teslim süresi", "gün", [p.lead_time_days for p in products]),
+        row("warrantyMonths", "Garanti süresi", "ay", [p.warranty_months for p in products]),
+        row("rating", "Değerlendirme", "5 üzerinden",
+            [f"{p.rating_average:.2f}" for p in products]),
+    ]
+
+
+def _spec_rows(
+    products: list[ProductRow], specs: dict[str, list[SpecRow]]
+) -> list[ComparisonRow]:
+    by_slug: dict[str, SpecRow] = {}
+    values: dict[str, dict[str, str]] = {}
+    for product_row in products:
+        for spec in specs.get(product_row.id, []):
+            by_slug.setdefault(spec.slug, spec)
+            values.setdefault(spec.slug, {})[product_row.id] = spec_value_text(spec)
+    return [
+        ComparisonRow(
+            key=slug,
+            label=spec.name,
+            unit=spec.unit,
+            values=tuple(values[slug].get(p.id) for p in products),
+        )
+        for slug, spec in sorted(by_slug.items(), key=lambda item: item[1].name)
+    ]
+
+
+def spec_value_text(spec: SpecRow) -> str:
+    if spec.boolean is not None:
+        return "Evet" if spec.boolean else "Hayır"
+    if spec.number is not None:
+        return format_number(spec.number)
+    return spec.text or ""
+
+
+def format_number(value: float) -> str:
+    """16.0 -> "16", 15.6 -> "15.6": specifications print without float noise."""
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+async def categories_by_ids(ids: Sequence[str]) -> dict[str, Category]:
+    return {str(c.id): c for c in await Category.filter(id__in=list(ids))}
+
+
+async def brands_by_ids(ids: Sequence[str]) -> dict[str, Brand]:
+    return {str(b.id): b for b in await Brand.filter(id__in=list(ids))}
+
+
+async def suppliers_by_ids(ids: Sequence[str]) -> dict[str, Supplier]:
+    return {str(s.id): s for s in await Supplier.filter(id__in=list(ids))}
+
+
+async def specifications(ids: Sequence[str]) -> dict[str, list[SpecRow]]:
+    return await queries.specifications_by_product(ids)
+
+
+async def category(*, category_id: str | None = None, code: str | None = None) -> Category | None:
+    if (category_id is None) == (code is None):
+        raise InvalidInput("give either id or code", field="id")
+    if category_id is not None:
+        return await Category.get_or_none(id=category_id)
+    assert code is not None
+    digits = code.strip().split("-")[0]
+    if not (len(digits) == 8 and digits.isdigit()):
+        raise InvalidInput("a CPV code looks like 30213100-6", field="code")
+    return await Category.get_or_none(digits=digits)
+
+
+async def category_page(
+    *, parent_id: str | None, size: int, after_code: str | None
+) -> tuple[list[Category], bool]:
+    """Children of a category (top-level divisions without a parent), in code order."""
+    query = Category.filter(parent_id=parent_id) if parent_id else Category.filter(parent_id=None)
+    if after_code is not None:
+        query = query.filter(digits__gt=after_code)
+    rows = await query.order_by("digits").limit(size + 1)
+    return rows[:size], len(rows) > size
+
+
+async def brand_page(*, size: int, after_slug: str | None) -> tuple[list[Brand], bool]:
+    query = Brand.all()
+    if after_slug is not None:
+        query = query.filter(slug__gt=after_slug)
+    rows = await query.order_by("slug").limit(size + 1)
+    return rows[:size], len(rows) > size
