@@ -1,8 +1,9 @@
-"""Multi-row INSERT for imports: a few hundred rows a statement, every value a bind parameter."""
+"""Multi-row INSERT for imports: thousands of rows a statement, every value a bind parameter."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,52 +28,66 @@ async def insert_rows(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> 
     meta = model._meta
     given = list(rows[0])
     implied = _implied(model, set(given))
-    names = given + list(implied)
+    names = [*given, *implied]
     fields: list[Field[Any]] = [meta.fields_map[name] for name in names]
-    columns = ", ".join(f'"{meta.fields_db_projection[name]}"' for name in names)
+    columns = [meta.fields_db_projection[name] for name in names]
     connection = connections.get(meta.default_connection or "default")
     postgres = connection.capabilities.dialect == "postgres"
-    per_statement = UNNEST_ROWS if postgres else max(1, MAX_PARAMETERS // len(names))
+    per_statement = UNNEST_ROWS if postgres else max(1, MAX_PARAMETERS // len(fields))
     for start in range(0, len(rows), per_statement):
-        batch = rows[start : start + per_statement]
-        values: list[list[Any]] = []
-        for row in batch:
+        values = [
             # The class, not an instance: auto_now fields must not stamp the class itself.
-            full = [*(row[name] for name in given), *(make() for make in implied.values())]
-            values.append(
-                [field.to_db_value(v, model) for field, v in zip(fields, full, strict=True)]
-            )
-        head = f'INSERT INTO "{meta.db_table}" ({columns}) '
-        if postgres:
-            # One array a column: a fixed, small statement that PostgreSQL plans once.
-            types = (field.get_for_dialect("postgres", "SQL_TYPE") for field in fields)
-            arrays = ", ".join(f"${n}::{sql_type}[]" for n, sql_type in enumerate(types, 1))
-            await connection.execute_query(
-                f"{head}SELECT * FROM unnest({arrays})",
-                [list(col) for col in zip(*values, strict=True)],
-            )
-        else:
-            row_marks = f"({', '.join('?' * len(names))})"
-            await connection.execute_query(
-                f"{head}VALUES {', '.join([row_marks] * len(batch))}",
-                [value for row_values in values for value in row_values],
-            )
+            [
+                field.to_db_value(value, model)
+                for field, value in zip(
+                    fields,
+                    [*(row[n] for n in given), *(m() for m in implied.values())],
+                    strict=True,
+                )
+            ]
+            for row in rows[start : start + per_statement]
+        ]
+        sql, params = _statement(meta.db_table, columns, fields, values, postgres)
+        await connection.execute_query(sql, params)
 
 
-def _implied(model: type[Model], given: set[str]) -> dict[str, Any]:
+def _statement(
+    table: str,
+    columns: list[str],
+    fields: list[Field[Any]],
+    values: list[list[Any]],
+    postgres: bool,
+) -> tuple[str, list[Any]]:
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    head = f'INSERT INTO "{table}" ({quoted}) '
+    if postgres:
+        # One array a column: a small statement that PostgreSQL parses and plans once.
+        types = (field.get_for_dialect("postgres", "SQL_TYPE") for field in fields)
+        arrays = ", ".join(f"${n}::{sql_type}[]" for n, sql_type in enumerate(types, 1))
+        return f"{head}SELECT * FROM unnest({arrays})", [list(c) for c in zip(*values, strict=True)]
+    row_marks = f"({', '.join('?' * len(fields))})"
+    flat = [value for row in values for value in row]
+    return f"{head}VALUES {', '.join([row_marks] * len(values))}", flat
+
+
+def _implied(model: type[Model], given: set[str]) -> dict[str, Callable[[], Any]]:
     """Field name -> zero-argument maker of the default value, for fields not given."""
     now = datetime.now(UTC)
-    makers: dict[str, Any] = {}
+    makers: dict[str, Callable[[], Any]] = {}
     for name in model._meta.fields_db_projection:
         if name in given:
             continue
         field = model._meta.fields_map[name]
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            makers[name] = lambda now=now: now
+            makers[name] = functools.partial(_constant, now)
         elif callable(field.default):
             makers[name] = field.default
         elif field.default is not None:
-            makers[name] = lambda value=field.default: value
+            makers[name] = functools.partial(_constant, field.default)
         elif not field.has_db_default():
-            makers[name] = lambda: None
+            makers[name] = functools.partial(_constant, None)
     return makers
+
+
+def _constant(value: Any) -> Any:
+    return value

@@ -17,6 +17,9 @@ from db import catalogue_sql as sql
 from domain.catalogue import ProductListing, SortDirection, SortField, SpecKind, Unit
 
 
+_KURUS = Decimal("0.01")
+
+
 def _client() -> BaseDBAsyncClient:
     return connections.get("default")
 
@@ -57,32 +60,38 @@ class ProductRow:
 
 
 def _product_row(raw: dict[str, Any]) -> ProductRow:
+    # Hot path (every listed row). PostgreSQL returns typed values; SQLite returns text for
+    # decimals, JSON and timestamps, which are converted here.
     images = raw["images"]
     if isinstance(images, str):
         images = json.loads(images)
     created = raw["created_at"]
     if isinstance(created, str):
         created = datetime.fromisoformat(created)
+    price = raw["price_net"]
+    if not isinstance(price, Decimal):
+        price = Decimal(price)
+    brand_id = raw["brand_id"]
     return ProductRow(
         id=str(raw["id"]),
         sku=raw["sku"],
         name=raw["name"],
         description=raw["description"],
         unit=Unit(raw["unit"]),
-        price_net=Decimal(raw["price_net"]).quantize(Decimal("0.01")),
-        kdv_rate=int(raw["kdv_rate"]),
-        stock=int(raw["stock"]),
-        min_order_quantity=int(raw["min_order_quantity"]),
-        lead_time_days=int(raw["lead_time_days"]),
-        warranty_months=int(raw["warranty_months"]),
+        price_net=price.quantize(_KURUS),
+        kdv_rate=raw["kdv_rate"],
+        stock=raw["stock"],
+        min_order_quantity=raw["min_order_quantity"],
+        lead_time_days=raw["lead_time_days"],
+        warranty_months=raw["warranty_months"],
         images=tuple(images or ()),
         active=bool(raw["active"]),
         price_valid_from=_as_date(raw["price_valid_from"]),
         price_valid_until=_as_date(raw["price_valid_until"]),
         rating_average=float(raw["rating_average"]),
-        rating_count=int(raw["rating_count"]),
+        rating_count=raw["rating_count"],
         category_id=str(raw["category_id"]),
-        brand_id=str(raw["brand_id"]) if raw["brand_id"] is not None else None,
+        brand_id=None if brand_id is None else str(brand_id),
         supplier_id=str(raw["supplier_id"]),
         created_at=created,
         sort_value=raw.get("sort_value"),

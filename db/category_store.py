@@ -30,40 +30,48 @@ async def upsert_categories(
 ) -> UpsertResult:
     """Store categories by code; place every known category under its nearest known ancestor.
 
-    A stored Turkish name is kept; a row's Turkish name fills only a missing one. Depth counts from 0 at the roots; the
-    path lists eight-digit codes from the root, each followed by '/'.
+    A stored Turkish name is kept; a row's Turkish name fills only a missing one. Depth counts
+    from 0 at the roots; the path lists eight-digit codes from the root, each followed by '/'.
     """
     result = UpsertResult()
     incoming = _index(rows, list(numbers or range(1, len(rows) + 1)), result)
     async with in_transaction():
         stored = {category.digits: category for category in await Category.all()}
-        places = _place(set(stored) | set(incoming))
-        ids = {digits: category.id for digits, category in stored.items()}
-        ids.update({digits: uuid.uuid4() for digits in incoming if digits not in stored})
-        creates: list[Category] = []
-        updates: list[Category] = []
-        for digits in sorted(places, key=lambda d: (places[d].depth, d)):
-            place, row = places[digits], incoming.get(digits)
-            parent_id = ids[place.parent] if place.parent else None
-            if digits not in stored:
-                assert row is not None  # every unstored code came in a row
-                creates.append(_new(ids[digits], digits, row, place, parent_id))
-                continue
-            changed = _apply(stored[digits], row, place, parent_id)
-            if changed:
-                updates.append(stored[digits])
-            if row is not None:
-                result.updated += changed
-                result.unchanged += not changed
+        creates, updates = _changes(stored, incoming, result)
         await Category.bulk_create(creates, batch_size=CHUNK)
         await Category.bulk_update(
             updates, fields=("code", "name_en", "name_tr", "parent_id", "path", "depth"),
             batch_size=100,
         )  # fmt: skip
-    result.created = len(creates)
     if progress:
         progress.advance(len(rows))
     return result
+
+
+def _changes(
+    stored: dict[str, Category], incoming: dict[str, CategoryRow], result: UpsertResult
+) -> tuple[list[Category], list[Category]]:
+    """New categories and changed stored ones, parents before children; counts into `result`."""
+    places = _place(set(stored) | set(incoming))
+    ids = {digits: category.id for digits, category in stored.items()}
+    ids.update({digits: uuid.uuid4() for digits in incoming if digits not in stored})
+    creates: list[Category] = []
+    updates: list[Category] = []
+    for digits in sorted(places, key=lambda d: (places[d].depth, d)):
+        place, row = places[digits], incoming.get(digits)
+        parent_id = ids[place.parent] if place.parent else None
+        if digits not in stored:
+            assert row is not None  # every code not stored came in a row
+            creates.append(_new(ids[digits], digits, row, place, parent_id))
+            continue
+        changed = _apply(stored[digits], row, place, parent_id)
+        if changed:
+            updates.append(stored[digits])
+        if row is not None:  # re-parented categories outside the rows are not counted
+            result.updated += changed
+            result.unchanged += not changed
+    result.created = len(creates)
+    return creates, updates
 
 
 async def missing_codes(codes: Iterable[str]) -> set[str]:

@@ -17,12 +17,24 @@ MAX_CURSOR_LENGTH = 500
 
 
 def encode(sort_key: str, value: Any, row_id: str) -> str:
+    # Every listed row gets a cursor: a cheap fast path for the usual value types.
     if isinstance(value, datetime):
         value = value.isoformat()
     elif isinstance(value, Decimal):
         value = str(value)
-    payload = json.dumps([sort_key, value, row_id], separators=(",", ":"), ensure_ascii=False)
+    if isinstance(value, str):
+        payload = f'["{sort_key}",{_quote(value)},"{row_id}"]'
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        payload = f'["{sort_key}",{value!r},"{row_id}"]'
+    else:
+        payload = json.dumps([sort_key, value, row_id], separators=(",", ":"))
     return base64.urlsafe_b64encode(payload.encode()).decode()
+
+
+def _quote(text: str) -> str:
+    if '"' in text or "\\" in text or not text.isprintable():
+        return json.dumps(text)
+    return f'"{text}"'
 
 
 def decode(cursor: str, sort_key: str, *, field: str) -> Keyset:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
@@ -22,6 +22,7 @@ from domain.imports import (
     RowDraft,
     RowResult,
     SkippedRow,
+    UpsertResult,
     count_unmapped,
 )
 
@@ -54,36 +55,20 @@ async def import_catalogue(
     chosen = _named(path, lambda: detect.detect(path, text)) if fmt == "auto" else fmt
     results = _named(path, lambda: list(_PARSERS[chosen](text, rate)))
     drafts = [result for result in results if isinstance(result, RowDraft)]
-    summary = ImportSummary(
-        skipped=[result for result in results if isinstance(result, SkippedRow)],
-        unmapped_categories=count_unmapped(results),
-    )
+    summary = ImportSummary(unmapped_categories=count_unmapped(results))
     if summary.unmapped_categories:
         summary.fallback_category = category_map.OTHER.code
-    if progress:
-        progress.start(len(results), f"{path.name} ({chosen})")
-        progress.advance(len(summary.skipped))
-    try:
-        async with in_transaction():
-            await _ensure_categories({row.draft.category_code for row in drafts})
-            stored = await catalogue_store.upsert_products(
-                [row.draft for row in drafts],
-                source=chosen,
-                rows=[row.row for row in drafts],
-                progress=progress,
-            )
-    except BaseORMException as exc:
-        raise ImportFailed(f"the database refused the import; nothing was written ({exc})") from exc
-    finally:
-        if progress:
-            progress.close()
-    summary.created, summary.updated, summary.unchanged = (
-        stored.created,
-        stored.updated,
-        stored.unchanged,
-    )
-    summary.skipped += stored.skipped
-    return summary
+
+    async def store() -> UpsertResult:
+        await _ensure_categories({row.draft.category_code for row in drafts})
+        return await catalogue_store.upsert_products(
+            [row.draft for row in drafts],
+            source=chosen,
+            rows=[row.row for row in drafts],
+            progress=progress,
+        )
+
+    return await _run(summary, results, store, progress, f"{path.name} ({chosen})")
 
 
 async def import_cpv(path: Path, *, progress: Progress | None = None) -> ImportSummary:
@@ -92,24 +77,38 @@ async def import_cpv(path: Path, *, progress: Progress | None = None) -> ImportS
     results = _named(path, lambda: list(cpv_file.parse(text)))
     rows = [result for result in results if isinstance(result, CategoryRow)]
     numbers = [n for n, result in enumerate(results, start=1) if isinstance(result, CategoryRow)]
-    summary = ImportSummary(
-        label="categories", skipped=[r for r in results if isinstance(r, SkippedRow)]
-    )
+    if not rows:
+        raise ImportFailed(f"{path.name}: no entry is a CPV code such as 30213100-6", field="file")
+
+    async def store() -> UpsertResult:
+        return await catalogue_store.upsert_categories(rows, numbers=numbers, progress=progress)
+
+    summary = ImportSummary(label="categories")
+    return await _run(summary, results, store, progress, f"{path.name} (CPV)")
+
+
+async def _run(
+    summary: ImportSummary,
+    results: Sequence[object],
+    store: Callable[[], Awaitable[UpsertResult]],
+    progress: Progress | None,
+    label: str,
+) -> ImportSummary:
+    """Store the parsed rows in one transaction and complete the summary."""
+    summary.skipped = [result for result in results if isinstance(result, SkippedRow)]
     if progress:
-        progress.start(len(results), f"{path.name} (CPV)")
+        progress.start(len(results), label)
         progress.advance(len(summary.skipped))
     try:
-        stored = await catalogue_store.upsert_categories(rows, numbers=numbers, progress=progress)
+        async with in_transaction():
+            stored = await store()
     except BaseORMException as exc:
         raise ImportFailed(f"the database refused the import; nothing was written ({exc})") from exc
     finally:
         if progress:
             progress.close()
-    summary.created, summary.updated, summary.unchanged = (
-        stored.created,
-        stored.updated,
-        stored.unchanged,
-    )
+    summary.created, summary.updated = stored.created, stored.updated
+    summary.unchanged = stored.unchanged
     summary.skipped += stored.skipped
     return summary
 

@@ -36,12 +36,13 @@ async def load_if_empty(path: Path | None = None) -> str | None:
     except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
         raise ImportFailed(f"the demo catalogue is malformed: {exc!r}") from None
     async with in_transaction():
-        await catalogue_store.upsert_categories(categories)
+        tree = await catalogue_store.upsert_categories(categories)
         await catalogue_store.ensure_suppliers(suppliers)
         result = await catalogue_store.upsert_products(drafts, source=SOURCE)
-        if result.skipped:
+        refused = tree.skipped + result.skipped
+        if refused:
             # The demo file is ours: a row it cannot store is a bug in the file, not user input.
-            reasons = "; ".join(f"{row.sku}: {row.reason}" for row in result.skipped)
+            reasons = "; ".join(f"{row.sku}: {row.reason}" for row in refused)
             raise ImportFailed(f"demo catalogue rows were refused: {reasons}")
     used = {draft.category_code for draft in drafts}
     return f"{result.created} products in {len(used)} categories"

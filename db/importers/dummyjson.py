@@ -19,12 +19,14 @@ DEFAULT_LEAD_TIME_DAYS = 5
 _WARRANTY = re.compile(r"(\d+)\s*(year|month|week|day)s?", re.IGNORECASE)
 _SHIPPING = re.compile(r"(\d+)(?:\s*-\s*(\d+))?\s*(business day|day|week|month)s?", re.IGNORECASE)
 _DAYS_PER = {"business day": 1, "day": 1, "week": 7, "month": 30}
-# (source key, slug, Turkish name, unit): DummyJSON gives weight and dimensions without units;
-# kg and cm are what its values look like.
-_DIMENSIONS = (
-    ("width", "genislik", "Genişlik", "cm"),
-    ("height", "yukseklik", "Yükseklik", "cm"),
-    ("depth", "derinlik", "Derinlik", "cm"),
+# (source key, slug, Turkish name, unit, factor): DummyJSON gives weight and dimensions without
+# units; kg and cm are what its values look like. The catalogue keeps dimensions in mm (as the
+# demo catalogue does: an attribute has one unit), so centimetres are multiplied by 10.
+_MEASURES = (
+    ("weight", "agirlik", "Ağırlık", "kg", 1),
+    ("width", "genislik", "Genişlik", "mm", 10),
+    ("height", "yukseklik", "Yükseklik", "mm", 10),
+    ("depth", "derinlik", "Derinlik", "mm", 10),
 )
 _NO_CATEGORY = "(no category)"
 
@@ -107,13 +109,13 @@ def lead_time_days(text: str) -> int:
 def _specifications(product: Mapping[str, Any]) -> tuple[SpecValue, ...]:
     specs: list[SpecValue] = []
     dimensions = product.get("dimensions")
-    measures = [(product, ("weight", "agirlik", "Ağırlık", "kg"))]
-    if isinstance(dimensions, Mapping):
-        measures += [(dimensions, spec) for spec in _DIMENSIONS]
-    for holder, (key, slug, name, unit) in measures:
-        value = holder.get(key)
+    holders = {"weight": product, **dict.fromkeys(("width", "height", "depth"), dimensions)}
+    for key, slug, name, unit, factor in _MEASURES:
+        holder = holders[key]
+        value = holder.get(key) if isinstance(holder, Mapping) else None
         if _is_number(value):
-            specs.append(SpecValue(slug, name, SpecKind.NUMBER, number=Decimal(value), unit=unit))
+            number = Decimal(value) * factor
+            specs.append(SpecValue(slug, name, SpecKind.NUMBER, number=number, unit=unit))
     tags = [str(tag).strip() for tag in product.get("tags") or () if str(tag).strip()]
     if tags:
         specs.append(SpecValue("etiketler", "Etiketler", SpecKind.TEXT, text=", ".join(tags)[:200]))

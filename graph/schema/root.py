@@ -11,18 +11,13 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from graph.resolvers import catalogue
 from graph.schema import catalogue as catalogue_types
 from graph.schema.common import DecimalScalar
+from graph.execution import PlainFieldExecutionContext, fixed_validation_rules, index_plain_fields
 from graph.masking import PublicErrorMasking, add_codes
 from settings import Settings
 
@@ -72,7 +67,7 @@ class Schema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None) -> Schema:
     limits = settings or Settings()
-    return Schema(
+    built = Schema(
         query=Query,
         types=[
             catalogue_types.Product,
@@ -85,12 +80,14 @@ def build_schema(settings: Settings | None = None) -> Schema:
             # Extensions are given as factories: Strawberry makes one per operation.
             partial(ParserCache, maxsize=512),
             partial(ValidationCache, maxsize=512),
-            partial(QueryDepthLimiter, max_depth=limits.max_query_depth),
-            partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
+            fixed_validation_rules(limits.max_query_depth, limits.max_aliases),
             partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
             PublicErrorMasking,
         ],
+        execution_context_class=PlainFieldExecutionContext,
     )
+    index_plain_fields(built._schema)
+    return built
 
 
 # Built once per process (Strawberry schemas are expensive to build).

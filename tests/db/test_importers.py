@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from db.demo import loader
 from db.importers import category_map, detect, dummyjson
 from db.models import Attribute, Category, Product, ProductSpecification, Supplier
 from domain import cpv
@@ -83,13 +84,13 @@ async def test_dummyjson_specifications(db: str, shared_data: Path) -> None:
     )
     assert specs == [
         ("agirlik", 9.0, None),
-        ("genislik", 20.03, None),
-        ("yukseklik", 9.54, None),
-        ("derinlik", 14.82, None),
+        ("genislik", 200.3, None),
+        ("yukseklik", 95.4, None),
+        ("derinlik", 148.2, None),
         ("etiketler", None, "laptops, apple"),
     ]
     assert await Attribute.filter(slug="agirlik").values_list("kind", "unit") == [("NUMBER", "kg")]
-    assert laptop.search_specs.startswith(" agirlik 9 kg genislik 20 . 03 cm ")
+    assert laptop.search_specs.startswith(" agirlik 9 kg genislik 200 . 3 mm ")
 
 
 async def test_second_dummyjson_import_writes_nothing(db: str, shared_data: Path) -> None:
@@ -430,6 +431,12 @@ async def test_wrong_file_for_the_chosen_format(db: str, shared_data: Path, tmp_
         await imports.import_catalogue(tmp_path / "missing.json")
     with pytest.raises(ImportFailed, match="not a CPV file"):
         await imports.import_cpv(_dummyjson(shared_data))
+    supplementary = shared_data / "cpv" / "cpv2008-supplementary-en.json"
+    with pytest.raises(ImportFailed) as caught:
+        await imports.import_cpv(supplementary)
+    assert caught.value.message == (
+        "cpv2008-supplementary-en.json: no entry is a CPV code such as 30213100-6"
+    )
     assert await Product.all().count() == 0
     assert await Category.all().count() == 0
 
@@ -508,3 +515,20 @@ def test_cli_import_catalogue(shared_data: Path, tmp_path: Path) -> None:
     assert failed.returncode == 1
     assert "Traceback" not in failed.stderr
     assert "esatis: import failed: bad.json: not valid JSON (line 1: " in failed.stderr
+
+
+async def test_the_shipped_demo_catalogue_and_the_importers_fit_together(
+    db: str, shared_data: Path
+) -> None:
+    document = json.loads(loader.CATALOGUE.read_text(encoding="utf-8"))
+    products = document["products"]
+    used = {product["category"] for product in products}
+
+    loaded = await loader.load_if_empty()
+
+    assert loaded == f"{len(products)} products in {len(used)} categories"
+    assert await Product.all().count() == len(products)
+    # Shared attributes (agirlik, genislik, ...) keep one kind and unit across sources.
+    dummy = await imports.import_catalogue(_dummyjson(shared_data))
+    boxes = await imports.import_catalogue(_openboxes(shared_data))
+    assert (dummy.created, dummy.skipped, boxes.created, boxes.skipped) == (194, [], 57, [])

@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): scripts that print figures; results go to docs/performance.md."""

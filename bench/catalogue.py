@@ -1,0 +1,751 @@
+"""Catalogue listing benchmark: the GraphQL page against a raw asyncpg baseline, side by side.
+
+    python -m bench.catalogue            # 100,000 products, 15 s a cell (about 6 minutes)
+    python -m bench.catalogue --quick    # 10,000 products, 5 s a cell (smoke run)
+
+Phases: build the catalogue (skipped when the database already holds enough products), check
+that the raw baseline runs exactly the project's SQL, load both servers (closed loop, 10 and 50
+clients, page without and with facets), then profile the GraphQL page in-process.
+Results and their reading: docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import contextlib
+import cProfile
+import json
+import os
+import pstats
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+from bench import raw_baseline
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench"
+FULL_PRODUCTS, QUICK_PRODUCTS = 100_000, 10_000
+BUILD_CHUNK = 5_000
+PAGE_SIZE = 50
+CENT = Decimal("0.01")
+# Words appended to the demo names; none of them is the benchmark's search word.
+VARIANTS = ("Siyah", "Beyaz", "Gri", "Lacivert", "Kırmızı", "Yeşil", "Ekonomik", "Kurumsal",
+            "Eğitim", "Saha", "Dayanıklı", "Yeni Seri")  # fmt: skip
+
+# The workload: one Turkish word (several thousand matches), a category with its descendants
+# (CPV 30200000 computer equipment), a price range, sorted by price. Ten scalar-ish fields.
+SEARCH = "bilgisayar"
+CATEGORY_CODE = "30200000"
+PRICE_RANGE = ("15000", "60000")
+NODE = ("id sku name price { net { amount } } stock leadTimeDays warrantyMonths unitName "
+        "inStock minOrderQuantity")  # fmt: skip
+ARGS = "search: $search, filter: $filter, sort: $sort, first: $first"
+HEAD = "($search: String, $filter: ProductFilter, $sort: ProductSort, $first: Int)"
+FACETS = ("totalCount facets { categories { count } brands { count } "
+          "price { min { amount } max { amount } } attributes { slug count } }")  # fmt: skip
+DOCUMENTS = {
+    "page": f"query CataloguePage{HEAD} {{ products({ARGS}) {{ edges {{ node {{ {NODE} }} }} }} }}",
+    "facets": f"query CataloguePageFacets{HEAD} {{ products({ARGS}) {{ {FACETS} "
+    f"edges {{ node {{ {NODE} }} }} }} }}",
+}
+RAW_PATHS = {"page": "/page", "facets": "/page-facets"}
+
+
+def variables(category_id: str) -> dict[str, Any]:
+    gte, lte = PRICE_RANGE
+    return {
+        "search": SEARCH,
+        "filter": {
+            "categoryIds": [base64.b64encode(f"Category:{category_id}".encode()).decode()],
+            "price": {"gte": gte, "lte": lte},
+        },
+        "sort": {"field": "PRICE", "direction": "ASC"},
+        "first": PAGE_SIZE,
+    }
+
+
+def body(variant: str, category_id: str) -> bytes:
+    document = {"query": DOCUMENTS[variant], "variables": variables(category_id)}
+    return json.dumps(document).encode()
+
+
+# --- 1. The catalogue -------------------------------------------------------------------------
+
+
+async def _product_count(url: str) -> int:
+    conn = await asyncpg.connect(url)
+    try:
+        if await conn.fetchval("SELECT to_regclass('public.products')") is None:
+            return 0
+        return int(await conn.fetchval("SELECT COUNT(*) FROM products"))
+    finally:
+        await conn.close()
+
+
+async def prepare(url: str, target: int, *, rebuild: bool, seed: int) -> str:
+    """A migrated database with at least `target` products; returns the workload category id."""
+    from db import lifecycle
+
+    stored = await _product_count(url)
+    if rebuild or stored < target:
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        finally:
+            await conn.close()
+        await lifecycle.migrate(url)
+        await lifecycle.open_database(url)
+        try:
+            await build(target, seed)
+        finally:
+            await lifecycle.close_database()
+        conn = await asyncpg.connect(url)
+        try:
+            started = time.perf_counter()
+            # VACUUM too: autovacuum would otherwise start on the fresh rows mid-measurement.
+            await conn.execute("VACUUM (ANALYZE)")
+            print(f"VACUUM (ANALYZE) in {time.perf_counter() - started:.1f} s")
+        finally:
+            await conn.close()
+    else:
+        await lifecycle.migrate(url)
+        print(f"catalogue kept: {stored:,} products already stored (--rebuild forces a build)")
+    conn = await asyncpg.connect(url)
+    try:
+        category = await conn.fetchval("SELECT id FROM categories WHERE digits = $1", CATEGORY_CODE)
+    finally:
+        await conn.close()
+    if category is None:
+        raise SystemExit(f"category {CATEGORY_CODE} is missing: run with --rebuild")
+    return str(category)
+
+
+async def build(target: int, seed: int) -> None:
+    """Demo categories and suppliers, then `target` varied products through the write path."""
+    from db import catalogue_store
+    from db.demo import loader
+    from domain.imports import CategoryRow
+
+    # The demo loader's own parsing (private helpers): the bench uses the demo file's shapes.
+    document = loader._read(loader.CATALOGUE)
+    suppliers = {s["slug"]: s["name"] for s in document.get("suppliers", ())}
+    bases = loader._drafts(document, suppliers)
+    rows = [CategoryRow(c["code"], c["name_en"], c.get("name_tr")) for c in document["categories"]]
+    started = time.perf_counter()
+    await catalogue_store.upsert_categories(rows)
+    await catalogue_store.ensure_suppliers(suppliers)
+    pools = _text_values(bases)
+    rng = random.Random(seed)
+    done = 0
+    while done < target:
+        chunk = [_vary(bases, index, rng, pools) for index in range(done, min(done + BUILD_CHUNK, target))]
+        result = await catalogue_store.upsert_products(chunk, source="bench")
+        if result.skipped:
+            raise SystemExit(f"the store refused generated rows: {result.skipped[:3]}")
+        done += len(chunk)
+        elapsed = time.perf_counter() - started
+        print(f"  built {done:>7,} / {target:,} products  {elapsed:6.1f} s  "
+              f"({done / elapsed:,.0f} products/s)", flush=True)  # fmt: skip
+    print(f"catalogue built: {target:,} products in {time.perf_counter() - started:.1f} s")
+
+
+def _text_values(bases: list[Any]) -> dict[str, list[str]]:
+    pools: dict[str, set[str]] = {}
+    for draft in bases:
+        for spec in draft.specifications:
+            if spec.text is not None:
+                pools.setdefault(spec.slug, set()).add(spec.text)
+    return {slug: sorted(values) for slug, values in pools.items()}
+
+
+def _vary(bases: list[Any], index: int, rng: random.Random, pools: dict[str, list[str]]) -> Any:
+    """Copy number index // len(bases) of a demo product, with its own SKU, name and figures."""
+    base = bases[index % len(bases)]
+    family = base.sku.split("-")[1] if base.sku.count("-") >= 2 else "M"
+    price = (base.price_net * Decimal(rng.uniform(0.7, 1.3))).quantize(CENT, ROUND_HALF_UP)
+    warranty = base.warranty_months
+    if warranty:
+        warranty = rng.choice((warranty, warranty, warranty + 12))
+    return replace(
+        base,
+        sku=f"{base.sku}-{index // len(bases):05d}",
+        name=f"{base.name} {rng.choice(VARIANTS)} {family}-{rng.randint(100, 9999)}",
+        price_net=max(price, CENT),
+        stock=0 if rng.random() < 0.15 else rng.randint(1, max(20, base.stock * 2)),
+        lead_time_days=min(60, max(1, base.lead_time_days + rng.randint(-2, 10))),
+        warranty_months=warranty,
+        specifications=tuple(_vary_spec(spec, rng, pools) for spec in base.specifications),
+    )
+
+
+def _vary_spec(spec: Any, rng: random.Random, pools: dict[str, list[str]]) -> Any:
+    if spec.number is not None:
+        number = spec.number * Decimal(rng.choice(("0.5", "0.75", "1", "1", "1", "1.5", "2")))
+        whole = spec.number == spec.number.to_integral_value()
+        number = number.to_integral_value(ROUND_HALF_UP) if whole else number.quantize(CENT)
+        return replace(spec, number=max(number, Decimal(1) if whole else CENT))
+    if spec.boolean is not None:
+        return replace(spec, boolean=(not spec.boolean) if rng.random() < 0.2 else spec.boolean)
+    if spec.text is not None and rng.random() < 0.3:
+        return replace(spec, text=rng.choice(pools[spec.slug]))
+    return spec
+
+
+# --- 2. Same SQL, same answer ------------------------------------------------------------------
+
+
+async def check_same_sql(url: str, category_id: str) -> int:
+    """Capture the statements the GraphQL path runs in-process; they must equal the raw ones."""
+    from tortoise import connections
+
+    from db import lifecycle
+
+    await lifecycle.open_database(url)
+    try:
+        client = connections.get("default")
+        original = client.execute_query_dict
+        captured: list[tuple[str, list[Any]]] = []
+
+        async def capture(query: str, values: list[Any] | None = None) -> list[dict[str, Any]]:
+            captured.append((query, list(values or [])))
+            return await original(query, values)
+
+        client.execute_query_dict = capture  # type: ignore[method-assign]
+        try:
+            for variant in ("page", "facets"):
+                captured.clear()
+                result = await _execute(variant, category_id)
+                assert not result.errors, result.errors
+                expected = raw_baseline.statements(variables(category_id), facets=variant == "facets")
+                if sorted(map(repr, captured)) != sorted(map(repr, expected)):
+                    for text, values in captured:
+                        print("GraphQL ran:", text, values, file=sys.stderr)
+                    raise SystemExit(f"the raw baseline's SQL differs from the project's ({variant})")
+        finally:
+            del client.execute_query_dict
+        return len(expected)
+    finally:
+        await lifecycle.close_database()
+
+
+async def _execute(variant: str, category_id: str) -> Any:
+    from graph.context import Context
+    from graph.schema.root import schema
+    from settings import Settings
+
+    context = Context(request=None, settings=Settings(), request_id="bench")  # type: ignore[arg-type]
+    return await schema.execute(
+        DOCUMENTS[variant], variable_values=variables(category_id), context_value=context
+    )
+
+
+def check_same_answers(graphql_url: str, raw_url: str, category_id: str) -> dict[str, int]:
+    """Both servers answer each variant with 50 edges and the very same JSON."""
+    totals = {}
+    with httpx.Client(timeout=60) as client:
+        for variant in DOCUMENTS:
+            data = body(variant, category_id)
+            headers = {"content-type": "application/json"}
+            ours = client.post(f"{graphql_url}/graphql", content=data, headers=headers)
+            raw = client.post(f"{raw_url}{RAW_PATHS[variant]}", content=data, headers=headers)
+            if not (_answer_ok(ours, variant) and _answer_ok(raw, variant)):
+                raise SystemExit(f"bad answer ({variant}): {ours.text[:300]} / {raw.text[:300]}")
+            if ours.json() != raw.json():
+                raise SystemExit(f"the raw baseline answers other JSON than GraphQL ({variant})")
+            if variant == "facets":
+                totals["matches"] = ours.json()["data"]["products"]["totalCount"]
+    return totals
+
+
+def _answer_ok(response: httpx.Response, variant: str) -> bool:
+    if response.status_code != 200:
+        return False
+    payload = response.json()
+    if "errors" in payload:
+        return False
+    products = payload["data"]["products"]
+    if variant == "facets" and ("facets" not in products or "totalCount" not in products):
+        return False
+    return len(products["edges"]) == PAGE_SIZE
+
+
+# --- 3. Servers --------------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    name: str
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _uvicorn(target: str, port: int) -> list[str]:
+    return [sys.executable, "-m", "uvicorn", target, "--factory", "--host", "127.0.0.1",
+            "--port", str(port), "--workers", "1", "--log-level", "warning", "--no-access-log"]  # fmt: skip
+
+
+@contextlib.contextmanager
+def servers(database_url: str, logs: Path) -> Iterator[dict[str, Server]]:
+    """The project's app and the raw baseline under uvicorn, one worker each, on 127.0.0.1."""
+    env = dict(os.environ, ESATIS_DATABASE_URL=database_url, ESATIS_ENV="development",
+               ESATIS_DEMO_DATA="0", BENCH_DATABASE_URL=database_url)  # fmt: skip
+    started: dict[str, Server] = {}
+    try:
+        for name, target in (("graphql", "app:create_app"), ("raw", "bench.raw_baseline:create_app")):
+            port, log = _free_port(), logs / f"{name}.log"
+            with log.open("wb") as out:
+                process = subprocess.Popen(_uvicorn(target, port), cwd=ROOT, env=env,
+                                           stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+            started[name] = Server(name, f"http://127.0.0.1:{port}", process, log)
+        for server in started.values():
+            _wait_ready(server)
+        yield started
+    finally:
+        for server in started.values():
+            if server.process.poll() is None:
+                server.process.send_signal(signal.SIGTERM)
+        for server in started.values():
+            try:
+                server.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.process.kill()
+                server.process.wait()
+
+
+def _wait_ready(server: Server, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            break
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{server.url}/healthz", timeout=2).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise SystemExit(f"{server.name} server did not start:\n{server.log.read_text()[-3000:]}")
+
+
+# --- 4. Load -----------------------------------------------------------------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu(pid: int) -> float:
+    """utime + stime of a process, in seconds (proc(5): fields 14 and 15)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _postgres_cpu() -> float:
+    total = 0.0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            with open(f"/proc/{entry.name}/comm", encoding="utf-8") as comm:
+                if comm.read().strip() == "postgres":
+                    total += _process_cpu(int(entry.name))
+    return total
+
+
+def _machine_busy() -> tuple[int, int]:
+    with open("/proc/stat", encoding="ascii") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
+def _cpu_snapshot(server_pid: int) -> dict[str, Any]:
+    return {"server": _process_cpu(server_pid), "postgres": _postgres_cpu(),
+            "loadgen": time.process_time(), "machine": _machine_busy()}  # fmt: skip
+
+
+@dataclass
+class Cell:
+    target: str
+    clients: int
+    variant: str
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    failures: int = 0
+    cpu: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies) + self.failures
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies) / self.seconds
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, max(0, round(p * len(ordered)) - 1))] * 1000
+
+
+async def run_cell(server: Server, variant: str, clients: int, category_id: str, *,
+                   warmup: float, seconds: float) -> Cell:  # fmt: skip
+    """Closed loop: `clients` tasks, each with its own keep-alive connection, for a fixed time."""
+    url = f"{server.url}/graphql" if server.name == "graphql" else f"{server.url}{RAW_PATHS[variant]}"
+    data, headers = body(variant, category_id), {"content-type": "application/json"}
+    cell = Cell(server.name, clients, variant, seconds)
+    begin = time.perf_counter() + warmup
+    end = begin + seconds
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+
+    async def client_loop() -> None:
+        async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+            while (sent := time.perf_counter()) < end:
+                try:
+                    ok = _answer_ok(await client.post(url, content=data, headers=headers), variant)
+                except (httpx.HTTPError, ValueError, KeyError, TypeError):
+                    ok = False
+                done = time.perf_counter()
+                if begin <= done <= end:
+                    if ok:
+                        cell.latencies.append(done - sent)
+                    else:
+                        cell.failures += 1
+
+    async def sample() -> None:
+        await asyncio.sleep(max(0.0, begin - time.perf_counter()))
+        before = _cpu_snapshot(server.process.pid)
+        await asyncio.sleep(max(0.0, end - time.perf_counter()))
+        after = _cpu_snapshot(server.process.pid)
+        busy, total = (a - b for a, b in zip(after["machine"], before["machine"], strict=True))
+        cell.cpu = {key: after[key] - before[key] for key in ("server", "postgres", "loadgen")}
+        cell.cpu["machine_busy"] = busy / total if total else float("nan")
+
+    await asyncio.gather(sample(), *(client_loop() for _ in range(clients)))
+    return cell
+
+
+def _runner() -> asyncio.Runner:
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.Runner()
+    return asyncio.Runner(loop_factory=uvloop.new_event_loop)
+
+
+# --- 5. Where the time goes --------------------------------------------------------------------
+
+STATEMENT_NAMES = ("page", "totalCount", "facets.categories", "facets.brands", "facets.price",
+                   "facets.attributes")  # fmt: skip
+
+
+async def profile(url: str, category_id: str, runs: int, top: int) -> dict[str, Any]:
+    """SQL plans, layered timings and the validation cache (no profiler), then cProfile."""
+    from tortoise import connections
+
+    from db import lifecycle
+
+    await lifecycle.open_database(url)
+    try:
+        for _ in range(20):
+            result = await _execute("page", category_id)
+            assert not result.errors and len(result.data["products"]["edges"]) == PAGE_SIZE
+        found: dict[str, Any] = {"runs": runs, "top": top}
+        found["sql"] = await _sql_timings(url, category_id)
+        found["layers"] = await _layers(url, category_id, connections.get("default"), runs)
+        found["validation"] = await _validation(category_id, runs)
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for _ in range(runs):
+            await _execute("page", category_id)
+        profiler.disable()
+        found["profiled_ms"] = (time.perf_counter() - started) * 1000 / runs
+    finally:
+        await lifecycle.close_database()
+    found["stats"] = pstats.Stats(profiler)
+    return found
+
+
+async def _sql_timings(url: str, category_id: str) -> list[dict[str, Any]]:
+    """Per statement: EXPLAIN ANALYZE (custom plan) and prepared executions as the servers run
+    them (PostgreSQL may switch a prepared statement to a generic plan after 5 executions)."""
+    conn = await asyncpg.connect(url, server_settings={"pg_trgm.word_similarity_threshold": "0.5"})
+    out = []
+    try:
+        found = raw_baseline.statements(variables(category_id), facets=True)
+        for name, (text, values) in zip(STATEMENT_NAMES, found, strict=True):
+            for _ in range(3):
+                plan = json.loads(await conn.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {text}", *values))[0]
+            prepared = await conn.prepare(text)
+            times = []
+            for _ in range(15):
+                started = time.perf_counter()
+                rows = await prepared.fetch(*values)
+                times.append((time.perf_counter() - started) * 1000)
+            out.append({
+                "name": name, "rows": len(rows), "execution_ms": plan["Execution Time"],
+                "planning_ms": plan["Planning Time"], "node": plan["Plan"]["Node Type"],
+                "jit_ms": plan.get("JIT", {}).get("Timing", {}).get("Total", 0.0),
+                "first5_ms": sum(times[:5]) / 5, "next10_ms": sum(times[5:]) / 10,
+            })  # fmt: skip
+    finally:
+        await conn.close()
+    return out
+
+
+async def _layers(url: str, category_id: str, client: Any, runs: int) -> list[tuple[str, float]]:
+    """Mean wall time of each layer of the page, sequentially (one request at a time)."""
+    from db import catalogue_queries as queries
+    from graph.resolvers import catalogue as resolvers
+    from graph.schema import catalogue as types
+
+    ((statement, values),) = raw_baseline.statements(variables(category_id), facets=False)
+    listing = raw_baseline.listing_of(variables(category_id))
+    gte, lte = PRICE_RANGE
+    flt = types.ProductFilter(
+        category_ids=variables(category_id)["filter"]["categoryIds"],
+        price=types.DecimalRange(gte=Decimal(gte), lte=Decimal(lte)),
+    )
+    sort = types.ProductSort(field=types.SortField.PRICE, direction=types.SortDirection.ASC)
+    data = (await _execute("page", category_id)).data
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
+
+    async def dumps() -> None:
+        json.dumps(data)
+
+    steps: list[tuple[str, Callable[[], Awaitable[Any]]]] = [
+        ("SQL: asyncpg pool.fetch of the page statement (PostgreSQL round trip)",
+         lambda: pool.fetch(statement, *values)),
+        ("Tortoise execute_query_dict (same SQL, rows as dicts)",
+         lambda: client.execute_query_dict(statement, values)),
+        ("db: catalogue_queries.product_page (+ ProductRow conversion)",
+         lambda: queries.product_page(listing, limit=PAGE_SIZE + 1, after=None, backwards=False)),
+        ("resolver: products() (+ listing, service, Product.from_row, cursors)",
+         lambda: resolvers.products(None, first=PAGE_SIZE, search=SEARCH, filter=flt, sort=sort)),  # type: ignore[arg-type]
+        ("GraphQL: schema.execute of the document (+ extensions, validation, execution)",
+         lambda: _execute("page", category_id)),
+        ("json.dumps of the result (separately; the HTTP view adds it)", dumps),
+    ]  # fmt: skip
+    timings = []
+    try:
+        for name, step in steps:
+            for _ in range(10):
+                await step()
+            started = time.perf_counter()
+            for _ in range(runs):
+                await step()
+            timings.append((name, (time.perf_counter() - started) * 1000 / runs))
+    finally:
+        await pool.close()
+    return timings
+
+
+async def _validation(category_id: str, runs: int) -> dict[str, Any]:
+    """Does strawberry's ValidationCache hit for a repeated document, and what does a miss cost?"""
+    from graphql import parse
+    from graphql.validation import specified_rules
+    from strawberry.extensions import ValidationCache, validation_cache
+    from strawberry.schema.schema import validate_document
+
+    from graph.schema.root import schema
+
+    sizes = [ext.keywords.get("maxsize") for ext in schema.extensions  # type: ignore[union-attr]
+             if getattr(ext, "func", None) is ValidationCache]  # fmt: skip
+    cache = validation_cache._get_validate_cache(sizes[0] if sizes else 128)
+    before = cache.cache_info()
+    for _ in range(runs):
+        await _execute("page", category_id)
+    after = cache.cache_info()
+    extensions, again = schema.get_extensions(), schema.get_extensions()
+    added = tuple(rule for ext in extensions for rule in getattr(ext, "validation_rules", ()))
+    rules, document = (*specified_rules, *added), parse(DOCUMENTS["page"])
+    started = time.perf_counter()
+    for _ in range(runs):
+        validate_document(schema._schema, document, rules)
+    fresh = [type(first).__name__ for first, second in zip(extensions, again, strict=True)
+             if getattr(first, "validation_rules", None)
+             and first.validation_rules != second.validation_rules]  # fmt: skip
+    return {"hits": after.hits - before.hits, "misses": after.misses - before.misses,
+            "validate_ms": (time.perf_counter() - started) * 1000 / runs, "fresh_rules": fresh}
+
+
+_GROUPS = (
+    ("select.epoll", "waiting for PostgreSQL (epoll wait, socket send/recv)"),
+    ("_socket.socket", "waiting for PostgreSQL (epoll wait, socket send/recv)"),
+    ("/graphql/", "graphql-core"),
+    ("/strawberry/", "strawberry"),
+    ("/tortoise/", "tortoise"),
+    ("/asyncpg/", "asyncpg"),
+    (f"{ROOT}/graph/", "project: graph/"),
+    (f"{ROOT}/services/", "project: services/"),
+    (f"{ROOT}/db/", "project: db/"),
+    (f"{ROOT}/domain/", "project: domain/"),
+    ("/asyncio/", "asyncio"),
+)
+_NOISE = ("/asyncio/", "bench/catalogue.py", "_contextvars", "await_maybe")
+
+
+def _group(filename: str, function: str) -> str:
+    for needle, name in _GROUPS:
+        if needle in filename or needle in function:
+            return name
+    if filename == "~":
+        return "C builtins (isinstance, getattr, hash, Decimal, ...)"
+    return "other Python (stdlib: dataclasses, enum, typing, json, base64, ...)"
+
+
+def _where(filename: str, line: int, function: str) -> str:
+    return f"{filename.replace(str(ROOT) + '/', '').split('site-packages/')[-1]}:{line} {function}"
+
+
+def print_profile(found: dict[str, Any]) -> None:
+    runs, stats = found["runs"], found["stats"]
+    print("\nSQL of the faceted page, one statement at a time (ms; no concurrent load):")
+    print("| statement | rows | EXPLAIN ANALYZE exec | planning | JIT | top node "
+          "| prepared, runs 1-5 | prepared, runs 6-15 |")
+    print("|---|---:|---:|---:|---:|---|---:|---:|")
+    for s in found["sql"]:
+        print(f"| {s['name']} | {s['rows']} | {s['execution_ms']:.2f} | {s['planning_ms']:.2f} "
+              f"| {s['jit_ms']:.1f} | {s['node']} | {s['first5_ms']:.2f} | {s['next10_ms']:.2f} |")  # fmt: skip
+    print("\nLayers of the page, in-process, sequential (ms per page, no profiler):")
+    previous = 0.0
+    for index, (name, ms) in enumerate(found["layers"]):
+        adds = ms - previous if index and index < len(found["layers"]) - 1 else ms
+        print(f"  {ms:7.2f} total  {adds:+7.2f} this layer  {name}")
+        previous = ms
+    v = found["validation"]
+    print(f"\nValidationCache over {runs} executions of one document: {v['hits']} hits, "
+          f"{v['misses']} misses; one validation of the page document costs "
+          f"{v['validate_ms']:.2f} ms. Extensions whose validation rules are new classes on "
+          f"every operation (so the cache key never repeats): {', '.join(v['fresh_rules']) or 'none'}")  # fmt: skip
+    raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    total = sum(entry[2] for entry in raw.values())
+    calls = sum(entry[1] for entry in raw.values())
+    print(f"\ncProfile: {runs} executions of the page document, {found['profiled_ms']:.2f} ms each "
+          f"under the profiler, {calls / runs:,.0f} function calls per execution "
+          "(a coroutine counts one call per resumption).")  # fmt: skip
+    groups: dict[str, float] = {}
+    for (filename, _line, function), entry in raw.items():
+        key = _group(filename, function)
+        groups[key] = groups.get(key, 0.0) + entry[2]
+    print("Own time by package (ms per execution, share of profiled time):")
+    for name, seconds in sorted(groups.items(), key=lambda item: -item[1]):
+        print(f"  {seconds * 1000 / runs:7.3f}  {100 * seconds / total:5.1f} %  {name}")
+    tables = (
+        ("cumulative time (event loop and bench frames left out)", 3,
+         lambda key: not any(n in key[0] or n in key[2] for n in _NOISE)),
+        ("own time", 2, lambda key: True),
+        ("cumulative time, project code only", 3, lambda key: key[0].startswith(str(ROOT))
+         and "/bench/" not in key[0]),
+    )  # fmt: skip
+    for label, column, keep in tables:
+        print(f"\nTop {found['top']} functions by {label} (ms per execution):")
+        rows = sorted((item for item in raw.items() if keep(item[0])), key=lambda i: -i[1][column])
+        for key, (_cc, ncalls, tt, ct, _callers) in rows[: found["top"]]:
+            print(f"  cum {ct * 1000 / runs:7.3f}  own {tt * 1000 / runs:7.3f}  "
+                  f"calls {ncalls / runs:7.1f}  {_where(*key)}")  # fmt: skip
+
+
+# --- Report ------------------------------------------------------------------------------------
+
+
+def print_table(cells: list[Cell]) -> None:
+    print("\n| target | clients | variant | requests | req/s | p50 ms | p99 ms | failures "
+          "| server CPU ms/req | PostgreSQL CPU ms/req | load gen CPU ms/req | machine CPU busy |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for c in cells:
+        n = max(1, c.requests)
+        print(f"| {c.target} | {c.clients} | {c.variant} | {c.requests} | {c.throughput:.1f} "
+              f"| {c.percentile(0.50):.1f} | {c.percentile(0.99):.1f} | {c.failures} "
+              f"| {c.cpu['server'] * 1000 / n:.2f} | {c.cpu['postgres'] * 1000 / n:.2f} "
+              f"| {c.cpu['loadgen'] * 1000 / n:.2f} | {100 * c.cpu['machine_busy']:.0f} % |")  # fmt: skip
+    print("\n| variant | clients | GraphQL req/s | raw req/s | GraphQL / raw |")
+    print("|---|---:|---:|---:|---:|")
+    by_key = {(c.target, c.variant, c.clients): c for c in cells}
+    for c in cells:
+        if c.target != "graphql" or ("raw", c.variant, c.clients) not in by_key:
+            continue
+        raw = by_key[("raw", c.variant, c.clients)]
+        ratio = c.throughput / raw.throughput if raw.throughput else float("nan")
+        print(f"| {c.variant} | {c.clients} | {c.throughput:.1f} | {raw.throughput:.1f} "
+              f"| {100 * ratio:.0f} % |")  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.catalogue", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser.add_argument("--database-url", default=DEFAULT_URL,
+                        help=f"PostgreSQL database the bench owns (default {DEFAULT_URL})")  # fmt: skip
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: 10,000 products, 5 s a cell, 1 s warm-up, 50 profiled runs")  # fmt: skip
+    parser.add_argument("--rebuild", action="store_true", help="reset the schema and rebuild")
+    parser.add_argument("--products", type=int, help="catalogue size (default 100,000)")
+    parser.add_argument("--seconds", type=float, help="measured seconds a cell (default 15)")
+    parser.add_argument("--warmup", type=float, help="warm-up seconds a cell (default 3)")
+    parser.add_argument("--clients", default="10,50", help="concurrent clients (default 10,50)")
+    parser.add_argument("--seed", type=int, default=20240601, help="random seed of the catalogue")
+    parser.add_argument("--profile-runs", type=int, help="profiled executions (default 200)")
+    parser.add_argument("--top", type=int, default=25, help="functions listed per profile table")
+    parser.add_argument("--skip-load", action="store_true", help="only build, check and profile")
+    parser.add_argument("--skip-profile", action="store_true", help="no in-process profile")
+    args = parser.parse_args(argv)
+    target = args.products or (QUICK_PRODUCTS if args.quick else FULL_PRODUCTS)
+    seconds = args.seconds or (5.0 if args.quick else 15.0)
+    warmup = args.warmup if args.warmup is not None else (1.0 if args.quick else 3.0)
+    runs = args.profile_runs or (50 if args.quick else 200)
+    clients = [int(n) for n in args.clients.split(",")]
+    if not args.database_url.startswith(("postgres://", "postgresql://")):
+        parser.error("the benchmark needs a PostgreSQL database URL")
+    url = args.database_url.replace("postgresql://", "postgres://", 1)
+
+    print(f"machine: {os.cpu_count()} CPUs; python {sys.version.split()[0]}; database {url}")
+    category_id = asyncio.run(prepare(url, target, rebuild=args.rebuild, seed=args.seed))
+    count = asyncio.run(_product_count(url))
+    checked = asyncio.run(check_same_sql(url, category_id))
+    print(f"catalogue: {count:,} products; SQL check: the raw baseline runs the same "
+          f"{checked} statements with the same bind values as the GraphQL path (faceted page)")
+    if not args.skip_load:
+        cells = []
+        with tempfile.TemporaryDirectory(prefix="bench-") as logs, servers(url, Path(logs)) as up:
+            totals = check_same_answers(up["graphql"].url, up["raw"].url, category_id)
+            print(f"answers: both servers return the same JSON; the page's filtered set holds "
+                  f"{totals['matches']:,} products")  # fmt: skip
+            with _runner() as runner:
+                for variant in DOCUMENTS:
+                    for n in clients:
+                        for name in ("graphql", "raw"):
+                            cell = runner.run(run_cell(up[name], variant, n, category_id,
+                                                       warmup=warmup, seconds=seconds))  # fmt: skip
+                            cells.append(cell)
+                            print(f"  {name:8} {variant:7} {n:3} clients: {cell.throughput:7.1f} "
+                                  f"req/s  p50 {cell.percentile(0.5):7.1f} ms  p99 "
+                                  f"{cell.percentile(0.99):7.1f} ms  failures {cell.failures}",
+                                  flush=True)  # fmt: skip
+        print_table(cells)
+    if not args.skip_profile:
+        print_profile(asyncio.run(profile(url, category_id, runs, args.top)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
