@@ -1,4 +1,4 @@
-"""create_app(settings) -> Starlette: the only module that wires database, bus, GraphQL and routes."""
+"""create_app(settings) -> Starlette: the one module wiring database, bus, GraphQL and routes."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from db import lifecycle
 from graph.http import GraphQLEndpoint
 from settings import Settings
@@ -64,7 +65,10 @@ class BodyTooLarge(Exception):
 
 
 def _too_large() -> dict[str, object]:
-    return {"message": "request body too large (limit 1 MiB)", "extensions": {"code": "BAD_USER_INPUT"}}
+    return {
+        "message": "request body too large (limit 1 MiB)",
+        "extensions": {"code": "BAD_USER_INPUT"},
+    }
 
 
 def _declared_length(scope: Scope) -> int:
@@ -88,8 +92,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def readyz(request: Request) -> JSONResponse:
         checks = {"database": await lifecycle.ping(), "bus": await bus.ping()}
-        body = {"status": "ok" if all(checks.values()) else "unavailable", "checks": checks,
-                "bus": bus.stats()}
+        body = {
+            "status": "ok" if all(checks.values()) else "unavailable",
+            "checks": checks,
+            "bus": bus.stats(),
+        }
         return JSONResponse(body, status_code=200 if all(checks.values()) else 503)
 
     @contextlib.asynccontextmanager
@@ -119,4 +126,3 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
-

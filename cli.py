@@ -23,6 +23,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Tortoise announces every connect and disconnect at INFO: noise in a command's output.
+    logging.getLogger("tortoise").setLevel(logging.WARNING)
     try:
         settings = Settings.from_env()
         code: int = args.handler(args, settings)
@@ -52,8 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--format", dest="fmt", default="auto", choices=["auto", "dummyjson", "openboxes", "csv"]
     )
-    imp.add_argument("--rate", type=_decimal_arg, default=None,
-                     help="TRY per unit of the file's currency (USD sources); default 1")
+    imp.add_argument(
+        "--rate",
+        type=_decimal_arg,
+        default=None,
+        help="TRY per unit of the file's currency (USD sources); default 1",
+    )
     imp.set_defaults(handler=_cmd_import_catalogue)
 
     cpv = sub.add_parser("import-cpv", help="build the category tree from a CPV JSON file")
@@ -81,8 +87,9 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if args.workers > 1 and settings.bus_url.startswith("memory://"):
         print(
-            "esatis: --workers > 1 needs a shared event bus: set ESATIS_BUS_URL=redis://HOST:6379/0 "
-            "(the memory:// bus cannot reach subscribers in other worker processes)",
+            "esatis: --workers > 1 needs a shared event bus: set "
+            "ESATIS_BUS_URL=redis://HOST:6379/0 (the memory:// bus cannot reach subscribers "
+            "in other worker processes)",
             file=sys.stderr,
         )
         return 2

@@ -1,4 +1,4 @@
-"""Settings: the service's configuration, read from ESATIS_* environment variables and nowhere else."""
+"""Settings: the service's configuration, read from ESATIS_* environment variables only."""
 
 from __future__ import annotations
 

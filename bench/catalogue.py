@@ -44,20 +44,36 @@ BUILD_CHUNK = 5_000
 PAGE_SIZE = 50
 CENT = Decimal("0.01")
 # Words appended to the demo names; none of them is the benchmark's search word.
-VARIANTS = ("Siyah", "Beyaz", "Gri", "Lacivert", "Kırmızı", "Yeşil", "Ekonomik", "Kurumsal",
-            "Eğitim", "Saha", "Dayanıklı", "Yeni Seri")  # fmt: skip
+VARIANTS = (
+    "Siyah",
+    "Beyaz",
+    "Gri",
+    "Lacivert",
+    "Kırmızı",
+    "Yeşil",
+    "Ekonomik",
+    "Kurumsal",
+    "Eğitim",
+    "Saha",
+    "Dayanıklı",
+    "Yeni Seri",
+)
 
 # The workload: one Turkish word (several thousand matches), a category with its descendants
 # (CPV 30200000 computer equipment), a price range, sorted by price. Ten scalar-ish fields.
 SEARCH = "bilgisayar"
 CATEGORY_CODE = "30200000"
 PRICE_RANGE = ("15000", "60000")
-NODE = ("id sku name price { net { amount } } stock leadTimeDays warrantyMonths unitName "
-        "inStock minOrderQuantity")  # fmt: skip
+NODE = (
+    "id sku name price { net { amount } } stock leadTimeDays warrantyMonths unitName "
+    "inStock minOrderQuantity"
+)
 ARGS = "search: $search, filter: $filter, sort: $sort, first: $first"
 HEAD = "($search: String, $filter: ProductFilter, $sort: ProductSort, $first: Int)"
-FACETS = ("totalCount facets { categories { count } brands { count } "
-          "price { min { amount } max { amount } } attributes { slug count } }")  # fmt: skip
+FACETS = (
+    "totalCount facets { categories { count } brands { count } "
+    "price { min { amount } max { amount } } attributes { slug count } }"
+)
 DOCUMENTS = {
     "page": f"query CataloguePage{HEAD} {{ products({ARGS}) {{ edges {{ node {{ {NODE} }} }} }} }}",
     "facets": f"query CataloguePageFacets{HEAD} {{ products({ARGS}) {{ {FACETS} "
@@ -153,14 +169,20 @@ async def build(target: int, seed: int) -> None:
     rng = random.Random(seed)
     done = 0
     while done < target:
-        chunk = [_vary(bases, index, rng, pools) for index in range(done, min(done + BUILD_CHUNK, target))]
+        chunk = [
+            _vary(bases, index, rng, pools)
+            for index in range(done, min(done + BUILD_CHUNK, target))
+        ]
         result = await catalogue_store.upsert_products(chunk, source="bench")
         if result.skipped:
             raise SystemExit(f"the store refused generated rows: {result.skipped[:3]}")
         done += len(chunk)
         elapsed = time.perf_counter() - started
-        print(f"  built {done:>7,} / {target:,} products  {elapsed:6.1f} s  "
-              f"({done / elapsed:,.0f} products/s)", flush=True)  # fmt: skip
+        print(
+            f"  built {done:>7,} / {target:,} products  {elapsed:6.1f} s  "
+            f"({done / elapsed:,.0f} products/s)",
+            flush=True,
+        )
     print(f"catalogue built: {target:,} products in {time.perf_counter() - started:.1f} s")
 
 
@@ -231,11 +253,15 @@ async def check_same_sql(url: str, category_id: str) -> int:
                 captured.clear()
                 result = await _execute(variant, category_id)
                 assert not result.errors, result.errors
-                expected = raw_baseline.statements(variables(category_id), facets=variant == "facets")
+                expected = raw_baseline.statements(
+                    variables(category_id), facets=variant == "facets"
+                )
                 if sorted(map(repr, captured)) != sorted(map(repr, expected)):
                     for text, values in captured:
                         print("GraphQL ran:", text, values, file=sys.stderr)
-                    raise SystemExit(f"the raw baseline's SQL differs from the project's ({variant})")
+                    raise SystemExit(
+                        f"the raw baseline's SQL differs from the project's ({variant})"
+                    )
         finally:
             del client.execute_query_dict
         return len(expected)
@@ -302,22 +328,45 @@ def _free_port() -> int:
 
 
 def _uvicorn(target: str, port: int) -> list[str]:
-    return [sys.executable, "-m", "uvicorn", target, "--factory", "--host", "127.0.0.1",
-            "--port", str(port), "--workers", "1", "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        target,
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
 
 
 @contextlib.contextmanager
 def servers(database_url: str, logs: Path) -> Iterator[dict[str, Server]]:
     """The project's app and the raw baseline under uvicorn, one worker each, on 127.0.0.1."""
-    env = dict(os.environ, ESATIS_DATABASE_URL=database_url, ESATIS_ENV="development",
-               ESATIS_DEMO_DATA="0", BENCH_DATABASE_URL=database_url)  # fmt: skip
+    env = dict(
+        os.environ,
+        ESATIS_DATABASE_URL=database_url,
+        ESATIS_ENV="development",
+        ESATIS_DEMO_DATA="0",
+        BENCH_DATABASE_URL=database_url,
+    )
     started: dict[str, Server] = {}
     try:
-        for name, target in (("graphql", "app:create_app"), ("raw", "bench.raw_baseline:create_app")):
+        for name, target in (
+            ("graphql", "app:create_app"),
+            ("raw", "bench.raw_baseline:create_app"),
+        ):
             port, log = _free_port(), logs / f"{name}.log"
             with log.open("wb") as out:
-                process = subprocess.Popen(_uvicorn(target, port), cwd=ROOT, env=env,
-                                           stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+                process = subprocess.Popen(
+                    _uvicorn(target, port), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+                )
             started[name] = Server(name, f"http://127.0.0.1:{port}", process, log)
         for server in started.values():
             _wait_ready(server)
@@ -358,28 +407,47 @@ def _process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICK
 
 
-def _postgres_cpu() -> float:
+def _postgres_cpu(database: str) -> float:
+    """CPU of the PostgreSQL backends serving `database` (not other sessions' databases)."""
     total = 0.0
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         with contextlib.suppress(OSError, ValueError, IndexError):
-            with open(f"/proc/{entry.name}/comm", encoding="utf-8") as comm:
-                if comm.read().strip() == "postgres":
-                    total += _process_cpu(int(entry.name))
+            with open(f"/proc/{entry.name}/cmdline", "rb") as cmdline:
+                title = cmdline.read().decode(errors="replace")
+            # Backend titles read "postgres: 15/main: <user> <database> <client> <state>".
+            if title.startswith("postgres: ") and f" {database} " in title:
+                total += _process_cpu(int(entry.name))
     return total
 
 
-def _machine_busy() -> tuple[int, int]:
+def _machine_busy() -> float:
+    """CPU-seconds all processes of the machine have spent, from /proc/stat."""
     with open("/proc/stat", encoding="ascii") as stat:
         values = [int(v) for v in stat.readline().split()[1:]]
-    idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
+    return (sum(values[:8]) - values[3] - values[4]) / _TICK
 
 
-def _cpu_snapshot(server_pid: int) -> dict[str, Any]:
-    return {"server": _process_cpu(server_pid), "postgres": _postgres_cpu(),
-            "loadgen": time.process_time(), "machine": _machine_busy()}  # fmt: skip
+def _cpu_snapshot(server_pid: int, database: str) -> dict[str, float]:
+    return {
+        "server": _process_cpu(server_pid),
+        "postgres": _postgres_cpu(database),
+        "loadgen": time.process_time(),
+        "machine": _machine_busy(),
+    }
+
+
+def wait_quiet(limit: float = 60.0, busy: float = 0.25) -> float:
+    """Wait (up to `limit` s) until other processes leave the CPUs mostly idle; return the
+    share of the machine they used in the last second (other sessions share this machine)."""
+    deadline = time.monotonic() + limit
+    while True:
+        before = _machine_busy()
+        time.sleep(1.0)
+        share = (_machine_busy() - before) / (os.cpu_count() or 1)
+        if share <= busy or time.monotonic() > deadline:
+            return share
 
 
 @dataclass
@@ -407,10 +475,20 @@ class Cell:
         return ordered[min(len(ordered) - 1, max(0, round(p * len(ordered)) - 1))] * 1000
 
 
-async def run_cell(server: Server, variant: str, clients: int, category_id: str, *,
-                   warmup: float, seconds: float) -> Cell:  # fmt: skip
+async def run_cell(
+    server: Server,
+    variant: str,
+    clients: int,
+    category_id: str,
+    *,
+    database: str,
+    warmup: float,
+    seconds: float,
+) -> Cell:
     """Closed loop: `clients` tasks, each with its own keep-alive connection, for a fixed time."""
-    url = f"{server.url}/graphql" if server.name == "graphql" else f"{server.url}{RAW_PATHS[variant]}"
+    url = (
+        f"{server.url}/graphql" if server.name == "graphql" else f"{server.url}{RAW_PATHS[variant]}"
+    )
     data, headers = body(variant, category_id), {"content-type": "application/json"}
     cell = Cell(server.name, clients, variant, seconds)
     begin = time.perf_counter() + warmup
@@ -433,12 +511,14 @@ async def run_cell(server: Server, variant: str, clients: int, category_id: str,
 
     async def sample() -> None:
         await asyncio.sleep(max(0.0, begin - time.perf_counter()))
-        before = _cpu_snapshot(server.process.pid)
+        before = _cpu_snapshot(server.process.pid, database)
         await asyncio.sleep(max(0.0, end - time.perf_counter()))
-        after = _cpu_snapshot(server.process.pid)
-        busy, total = (a - b for a, b in zip(after["machine"], before["machine"], strict=True))
-        cell.cpu = {key: after[key] - before[key] for key in ("server", "postgres", "loadgen")}
-        cell.cpu["machine_busy"] = busy / total if total else float("nan")
+        after = _cpu_snapshot(server.process.pid, database)
+        cell.cpu = {key: after[key] - before[key] for key in after}
+        # What neither the server, its PostgreSQL backends nor the load generator used.
+        cell.cpu["other"] = cell.cpu["machine"] - sum(
+            cell.cpu[key] for key in ("server", "postgres", "loadgen")
+        )
 
     await asyncio.gather(sample(), *(client_loop() for _ in range(clients)))
     return cell
@@ -454,8 +534,14 @@ def _runner() -> asyncio.Runner:
 
 # --- 5. Where the time goes --------------------------------------------------------------------
 
-STATEMENT_NAMES = ("page", "totalCount", "facets.categories", "facets.brands", "facets.price",
-                   "facets.attributes")  # fmt: skip
+STATEMENT_NAMES = (
+    "page",
+    "totalCount",
+    "facets.categories",
+    "facets.brands",
+    "facets.price",
+    "facets.attributes",
+)
 
 
 async def profile(url: str, category_id: str, runs: int, top: int) -> dict[str, Any]:
@@ -495,25 +581,35 @@ async def _sql_timings(url: str, category_id: str) -> list[dict[str, Any]]:
         found = raw_baseline.statements(variables(category_id), facets=True)
         for name, (text, values) in zip(STATEMENT_NAMES, found, strict=True):
             for _ in range(3):
-                plan = json.loads(await conn.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {text}", *values))[0]
+                plan = json.loads(
+                    await conn.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {text}", *values)
+                )[0]
             prepared = await conn.prepare(text)
             times = []
             for _ in range(15):
                 started = time.perf_counter()
                 rows = await prepared.fetch(*values)
                 times.append((time.perf_counter() - started) * 1000)
-            out.append({
-                "name": name, "rows": len(rows), "execution_ms": plan["Execution Time"],
-                "planning_ms": plan["Planning Time"], "node": plan["Plan"]["Node Type"],
-                "jit_ms": plan.get("JIT", {}).get("Timing", {}).get("Total", 0.0),
-                "first5_ms": sum(times[:5]) / 5, "next10_ms": sum(times[5:]) / 10,
-            })  # fmt: skip
+            out.append(
+                {
+                    "name": name,
+                    "rows": len(rows),
+                    "execution_ms": plan["Execution Time"],
+                    "planning_ms": plan["Planning Time"],
+                    "node": plan["Plan"]["Node Type"],
+                    "jit_ms": plan.get("JIT", {}).get("Timing", {}).get("Total", 0.0),
+                    "first5_ms": sum(times[:5]) / 5,
+                    "next10_ms": sum(times[5:]) / 10,
+                }
+            )
     finally:
         await conn.close()
     return out
 
 
-async def _layers(url: str, category_id: str, client: Any, runs: int) -> list[tuple[str, float]]:
+async def _layers(
+    url: str, category_id: str, client: Any, runs: int
+) -> list[tuple[str, float, float]]:
     """Mean wall time of each layer of the page, sequentially (one request at a time)."""
     from db import catalogue_queries as queries
     from graph.resolvers import catalogue as resolvers
@@ -534,27 +630,38 @@ async def _layers(url: str, category_id: str, client: Any, runs: int) -> list[tu
         json.dumps(data)
 
     steps: list[tuple[str, Callable[[], Awaitable[Any]]]] = [
-        ("SQL: asyncpg pool.fetch of the page statement (PostgreSQL round trip)",
-         lambda: pool.fetch(statement, *values)),
-        ("Tortoise execute_query_dict (same SQL, rows as dicts)",
-         lambda: client.execute_query_dict(statement, values)),
-        ("db: catalogue_queries.product_page (+ ProductRow conversion)",
-         lambda: queries.product_page(listing, limit=PAGE_SIZE + 1, after=None, backwards=False)),
-        ("resolver: products() (+ listing, service, Product.from_row, cursors)",
-         lambda: resolvers.products(None, first=PAGE_SIZE, search=SEARCH, filter=flt, sort=sort)),  # type: ignore[arg-type]
-        ("GraphQL: schema.execute of the document (+ extensions, validation, execution)",
-         lambda: _execute("page", category_id)),
+        (
+            "SQL: asyncpg pool.fetch of the page statement (PostgreSQL round trip)",
+            lambda: pool.fetch(statement, *values),
+        ),
+        (
+            "Tortoise execute_query_dict (same SQL, rows as dicts)",
+            lambda: client.execute_query_dict(statement, values),
+        ),
+        (
+            "db: catalogue_queries.product_page (+ ProductRow conversion)",
+            lambda: queries.product_page(listing, limit=PAGE_SIZE + 1, after=None, backwards=False),
+        ),
+        (
+            "resolver: products() (+ listing, service, Product.from_row, cursors)",
+            lambda: resolvers.products(None, first=PAGE_SIZE, search=SEARCH, filter=flt, sort=sort),
+        ),  # type: ignore[arg-type]
+        (
+            "GraphQL: schema.execute of the document (+ extensions, validation, execution)",
+            lambda: _execute("page", category_id),
+        ),
         ("json.dumps of the result (separately; the HTTP view adds it)", dumps),
-    ]  # fmt: skip
+    ]
     timings = []
     try:
         for name, step in steps:
             for _ in range(10):
                 await step()
-            started = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             for _ in range(runs):
                 await step()
-            timings.append((name, (time.perf_counter() - started) * 1000 / runs))
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            timings.append((name, wall * 1000 / runs, cpu * 1000 / runs))
     finally:
         await pool.close()
     return timings
@@ -569,8 +676,11 @@ async def _validation(category_id: str, runs: int) -> dict[str, Any]:
 
     from graph.schema.root import schema
 
-    sizes = [ext.keywords.get("maxsize") for ext in schema.extensions  # type: ignore[union-attr]
-             if getattr(ext, "func", None) is ValidationCache]  # fmt: skip
+    sizes = [
+        ext.keywords.get("maxsize")
+        for ext in schema.extensions  # type: ignore[union-attr]
+        if getattr(ext, "func", None) is ValidationCache
+    ]
     cache = validation_cache._get_validate_cache(sizes[0] if sizes else 128)
     before = cache.cache_info()
     for _ in range(runs):
@@ -582,11 +692,18 @@ async def _validation(category_id: str, runs: int) -> dict[str, Any]:
     started = time.perf_counter()
     for _ in range(runs):
         validate_document(schema._schema, document, rules)
-    fresh = [type(first).__name__ for first, second in zip(extensions, again, strict=True)
-             if getattr(first, "validation_rules", None)
-             and first.validation_rules != second.validation_rules]  # fmt: skip
-    return {"hits": after.hits - before.hits, "misses": after.misses - before.misses,
-            "validate_ms": (time.perf_counter() - started) * 1000 / runs, "fresh_rules": fresh}
+    fresh = [
+        type(first).__name__
+        for first, second in zip(extensions, again, strict=True)
+        if getattr(first, "validation_rules", None)
+        and first.validation_rules != second.validation_rules
+    ]
+    return {
+        "hits": after.hits - before.hits,
+        "misses": after.misses - before.misses,
+        "validate_ms": (time.perf_counter() - started) * 1000 / runs,
+        "fresh_rules": fresh,
+    }
 
 
 _GROUPS = (
@@ -621,29 +738,42 @@ def _where(filename: str, line: int, function: str) -> str:
 def print_profile(found: dict[str, Any]) -> None:
     runs, stats = found["runs"], found["stats"]
     print("\nSQL of the faceted page, one statement at a time (ms; no concurrent load):")
-    print("| statement | rows | EXPLAIN ANALYZE exec | planning | JIT | top node "
-          "| prepared, runs 1-5 | prepared, runs 6-15 |")
+    print(
+        "| statement | rows | EXPLAIN ANALYZE exec | planning | JIT | top node "
+        "| prepared, runs 1-5 | prepared, runs 6-15 |"
+    )
     print("|---|---:|---:|---:|---:|---|---:|---:|")
     for s in found["sql"]:
-        print(f"| {s['name']} | {s['rows']} | {s['execution_ms']:.2f} | {s['planning_ms']:.2f} "
-              f"| {s['jit_ms']:.1f} | {s['node']} | {s['first5_ms']:.2f} | {s['next10_ms']:.2f} |")  # fmt: skip
-    print("\nLayers of the page, in-process, sequential (ms per page, no profiler):")
-    previous = 0.0
-    for index, (name, ms) in enumerate(found["layers"]):
-        adds = ms - previous if index and index < len(found["layers"]) - 1 else ms
-        print(f"  {ms:7.2f} total  {adds:+7.2f} this layer  {name}")
-        previous = ms
+        print(
+            f"| {s['name']} | {s['rows']} | {s['execution_ms']:.2f} | {s['planning_ms']:.2f} "
+            f"| {s['jit_ms']:.1f} | {s['node']} | {s['first5_ms']:.2f} | {s['next10_ms']:.2f} |"
+        )
+    print(
+        "\nLayers of the page, in-process, one at a time, no profiler (ms per page; CPU is "
+        "this process's CPU time, so PostgreSQL's work is not in it):"
+    )
+    print("| layer | wall ms | CPU ms | CPU added by the layer |")
+    print("|---|---:|---:|---:|")
+    layers = found["layers"]
+    for index, (name, wall, cpu) in enumerate(layers):
+        last = index == len(layers) - 1
+        added = cpu if index == 0 or last else cpu - layers[index - 1][2]
+        print(f"| {name} | {wall:.2f} | {cpu:.2f} | {added:+.2f} |")
     v = found["validation"]
-    print(f"\nValidationCache over {runs} executions of one document: {v['hits']} hits, "
-          f"{v['misses']} misses; one validation of the page document costs "
-          f"{v['validate_ms']:.2f} ms. Extensions whose validation rules are new classes on "
-          f"every operation (so the cache key never repeats): {', '.join(v['fresh_rules']) or 'none'}")  # fmt: skip
+    print(
+        f"\nValidationCache over {runs} executions of one document: {v['hits']} hits, "
+        f"{v['misses']} misses; one validation of the page document costs "
+        f"{v['validate_ms']:.2f} ms. Extensions whose validation rules are new classes on "
+        f"every operation (so the cache key never repeats): {', '.join(v['fresh_rules']) or 'none'}"
+    )
     raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
     total = sum(entry[2] for entry in raw.values())
     calls = sum(entry[1] for entry in raw.values())
-    print(f"\ncProfile: {runs} executions of the page document, {found['profiled_ms']:.2f} ms each "
-          f"under the profiler, {calls / runs:,.0f} function calls per execution "
-          "(a coroutine counts one call per resumption).")  # fmt: skip
+    print(
+        f"\ncProfile: {runs} executions of the page document, {found['profiled_ms']:.2f} ms each "
+        f"under the profiler, {calls / runs:,.0f} function calls per execution "
+        "(a coroutine counts one call per resumption)."
+    )
     groups: dict[str, float] = {}
     for (filename, _line, function), entry in raw.items():
         key = _group(filename, function)
@@ -652,62 +782,161 @@ def print_profile(found: dict[str, Any]) -> None:
     for name, seconds in sorted(groups.items(), key=lambda item: -item[1]):
         print(f"  {seconds * 1000 / runs:7.3f}  {100 * seconds / total:5.1f} %  {name}")
     tables = (
-        ("cumulative time (event loop and bench frames left out)", 3,
-         lambda key: not any(n in key[0] or n in key[2] for n in _NOISE)),
+        (
+            "cumulative time (event loop and bench frames left out)",
+            3,
+            lambda key: not any(n in key[0] or n in key[2] for n in _NOISE),
+        ),
         ("own time", 2, lambda key: True),
-        ("cumulative time, project code only", 3, lambda key: key[0].startswith(str(ROOT))
-         and "/bench/" not in key[0]),
-    )  # fmt: skip
+        (
+            "cumulative time, project code only",
+            3,
+            lambda key: key[0].startswith(str(ROOT)) and "/bench/" not in key[0],
+        ),
+    )
     for label, column, keep in tables:
         print(f"\nTop {found['top']} functions by {label} (ms per execution):")
         rows = sorted((item for item in raw.items() if keep(item[0])), key=lambda i: -i[1][column])
         for key, (_cc, ncalls, tt, ct, _callers) in rows[: found["top"]]:
-            print(f"  cum {ct * 1000 / runs:7.3f}  own {tt * 1000 / runs:7.3f}  "
-                  f"calls {ncalls / runs:7.1f}  {_where(*key)}")  # fmt: skip
+            print(
+                f"  cum {ct * 1000 / runs:7.3f}  own {tt * 1000 / runs:7.3f}  "
+                f"calls {ncalls / runs:7.1f}  {_where(*key)}"
+            )
 
 
 # --- Report ------------------------------------------------------------------------------------
 
 
 def print_table(cells: list[Cell]) -> None:
-    print("\n| target | clients | variant | requests | req/s | p50 ms | p99 ms | failures "
-          "| server CPU ms/req | PostgreSQL CPU ms/req | load gen CPU ms/req | machine CPU busy |")
+    cpus = os.cpu_count() or 1
+    print(
+        "\n| target | clients | variant | requests | req/s | p50 ms | p99 ms | failures "
+        "| server CPU ms/req | PostgreSQL CPU ms/req | load gen CPU ms/req | other load |"
+    )
     print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for c in cells:
         n = max(1, c.requests)
-        print(f"| {c.target} | {c.clients} | {c.variant} | {c.requests} | {c.throughput:.1f} "
-              f"| {c.percentile(0.50):.1f} | {c.percentile(0.99):.1f} | {c.failures} "
-              f"| {c.cpu['server'] * 1000 / n:.2f} | {c.cpu['postgres'] * 1000 / n:.2f} "
-              f"| {c.cpu['loadgen'] * 1000 / n:.2f} | {100 * c.cpu['machine_busy']:.0f} % |")  # fmt: skip
+        print(
+            f"| {c.target} | {c.clients} | {c.variant} | {c.requests} | {c.throughput:.1f} "
+            f"| {c.percentile(0.50):.1f} | {c.percentile(0.99):.1f} | {c.failures} "
+            f"| {c.cpu['server'] * 1000 / n:.2f} | {c.cpu['postgres'] * 1000 / n:.2f} "
+            f"| {c.cpu['loadgen'] * 1000 / n:.2f} "
+            f"| {100 * c.cpu['other'] / (cpus * c.seconds):.0f} % |"
+        )
     print("\n| variant | clients | GraphQL req/s | raw req/s | GraphQL / raw |")
     print("|---|---:|---:|---:|---:|")
     by_key = {(c.target, c.variant, c.clients): c for c in cells}
     for c in cells:
-        if c.target != "graphql" or ("raw", c.variant, c.clients) not in by_key:
+        raw = by_key.get(("raw", c.variant, c.clients))
+        if c.target != "graphql" or raw is None:
             continue
-        raw = by_key[("raw", c.variant, c.clients)]
         ratio = c.throughput / raw.throughput if raw.throughput else float("nan")
-        print(f"| {c.variant} | {c.clients} | {c.throughput:.1f} | {raw.throughput:.1f} "
-              f"| {100 * ratio:.0f} % |")  # fmt: skip
+        print(
+            f"| {c.variant} | {c.clients} | {c.throughput:.1f} | {raw.throughput:.1f} "
+            f"| {100 * ratio:.0f} % |"
+        )
+
+
+def _summary(cell: Cell) -> dict[str, Any]:
+    return {
+        "target": cell.target,
+        "clients": cell.clients,
+        "variant": cell.variant,
+        "seconds": cell.seconds,
+        "requests": cell.requests,
+        "throughput": cell.throughput,
+        "p50_ms": cell.percentile(0.50),
+        "p99_ms": cell.percentile(0.99),
+        "failures": cell.failures,
+        "cpu_seconds": cell.cpu,
+    }
+
+
+def _code_state() -> str:
+    """The commit measured, and whether project files differ from it."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (no git)"
+    changed = [line[3:] for line in status if not line[3:].startswith(("bench/", "docs/"))]
+    return f"{head}" + (f" with uncommitted changes in {', '.join(changed)}" if changed else "")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.catalogue",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add = parser.add_argument
+    add("--database-url", default=DEFAULT_URL, help=f"the bench's own database ({DEFAULT_URL})")
+    add("--quick", action="store_true", help="smoke run: 10,000 products, 5 s a cell")
+    add("--rebuild", action="store_true", help="reset the schema and build the catalogue anew")
+    add("--products", type=int, help="catalogue size (default 100,000; 10,000 with --quick)")
+    add("--seconds", type=float, help="measured seconds a cell (default 15; 5 with --quick)")
+    add("--warmup", type=float, help="warm-up seconds a cell (default 3; 1 with --quick)")
+    add("--clients", default="10,50", help="concurrent clients, comma-separated (10,50)")
+    add("--seed", type=int, default=20240601, help="random seed of the generated catalogue")
+    add("--profile-runs", type=int, help="in-process executions profiled (200; 50 with --quick)")
+    add("--top", type=int, default=20, help="functions listed per profile table")
+    add("--json", type=Path, help="also write the load results to this JSON file")
+    add("--skip-load", action="store_true", help="build, check and profile only")
+    add("--skip-profile", action="store_true", help="no in-process profile")
+    return parser
+
+
+def load(
+    url: str, category_id: str, clients: list[int], warmup: float, seconds: float
+) -> list[Cell]:
+    database = url.rsplit("/", 1)[-1].split("?")[0]
+    cells = []
+    with tempfile.TemporaryDirectory(prefix="bench-") as logs, servers(url, Path(logs)) as up:
+        matches = check_same_answers(up["graphql"].url, up["raw"].url, category_id)
+        print(
+            "answers: both servers return the same JSON; the filtered set holds "
+            f"{matches['matches']:,} products"
+        )
+        with _runner() as runner:
+            for variant in DOCUMENTS:
+                for n in clients:
+                    for name in ("graphql", "raw"):
+                        before = wait_quiet()
+                        cell = runner.run(
+                            run_cell(
+                                up[name],
+                                variant,
+                                n,
+                                category_id,
+                                database=database,
+                                warmup=warmup,
+                                seconds=seconds,
+                            )
+                        )
+                        cells.append(cell)
+                        other = cell.cpu["other"] / ((os.cpu_count() or 1) * seconds)
+                        print(
+                            f"  {name:8} {variant:7} {n:3} clients: {cell.throughput:7.1f} req/s"
+                            f"  p50 {cell.percentile(0.5):7.1f} ms  p99 "
+                            f"{cell.percentile(0.99):7.1f} ms  failures {cell.failures}"
+                            f"  (other load {100 * other:.0f} %, {100 * before:.0f} % before)",
+                            flush=True,
+                        )
+    return cells
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.catalogue", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    parser.add_argument("--database-url", default=DEFAULT_URL,
-                        help=f"PostgreSQL database the bench owns (default {DEFAULT_URL})")  # fmt: skip
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: 10,000 products, 5 s a cell, 1 s warm-up, 50 profiled runs")  # fmt: skip
-    parser.add_argument("--rebuild", action="store_true", help="reset the schema and rebuild")
-    parser.add_argument("--products", type=int, help="catalogue size (default 100,000)")
-    parser.add_argument("--seconds", type=float, help="measured seconds a cell (default 15)")
-    parser.add_argument("--warmup", type=float, help="warm-up seconds a cell (default 3)")
-    parser.add_argument("--clients", default="10,50", help="concurrent clients (default 10,50)")
-    parser.add_argument("--seed", type=int, default=20240601, help="random seed of the catalogue")
-    parser.add_argument("--profile-runs", type=int, help="profiled executions (default 200)")
-    parser.add_argument("--top", type=int, default=25, help="functions listed per profile table")
-    parser.add_argument("--skip-load", action="store_true", help="only build, check and profile")
-    parser.add_argument("--skip-profile", action="store_true", help="no in-process profile")
+    parser = _parser()
     args = parser.parse_args(argv)
     target = args.products or (QUICK_PRODUCTS if args.quick else FULL_PRODUCTS)
     seconds = args.seconds or (5.0 if args.quick else 15.0)
@@ -718,30 +947,20 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("the benchmark needs a PostgreSQL database URL")
     url = args.database_url.replace("postgresql://", "postgres://", 1)
 
-    print(f"machine: {os.cpu_count()} CPUs; python {sys.version.split()[0]}; database {url}")
+    print(f"machine: {os.cpu_count()} CPUs; Python {sys.version.split()[0]}; database {url}")
+    print(f"code: {_code_state()}")
     category_id = asyncio.run(prepare(url, target, rebuild=args.rebuild, seed=args.seed))
     count = asyncio.run(_product_count(url))
     checked = asyncio.run(check_same_sql(url, category_id))
-    print(f"catalogue: {count:,} products; SQL check: the raw baseline runs the same "
-          f"{checked} statements with the same bind values as the GraphQL path (faceted page)")
+    print(
+        f"catalogue: {count:,} products; SQL check: the raw baseline runs the same "
+        f"{checked} statements with the same bind values as the GraphQL path (faceted page)"
+    )
     if not args.skip_load:
-        cells = []
-        with tempfile.TemporaryDirectory(prefix="bench-") as logs, servers(url, Path(logs)) as up:
-            totals = check_same_answers(up["graphql"].url, up["raw"].url, category_id)
-            print(f"answers: both servers return the same JSON; the page's filtered set holds "
-                  f"{totals['matches']:,} products")  # fmt: skip
-            with _runner() as runner:
-                for variant in DOCUMENTS:
-                    for n in clients:
-                        for name in ("graphql", "raw"):
-                            cell = runner.run(run_cell(up[name], variant, n, category_id,
-                                                       warmup=warmup, seconds=seconds))  # fmt: skip
-                            cells.append(cell)
-                            print(f"  {name:8} {variant:7} {n:3} clients: {cell.throughput:7.1f} "
-                                  f"req/s  p50 {cell.percentile(0.5):7.1f} ms  p99 "
-                                  f"{cell.percentile(0.99):7.1f} ms  failures {cell.failures}",
-                                  flush=True)  # fmt: skip
+        cells = load(url, category_id, clients, warmup, seconds)
         print_table(cells)
+        if args.json:
+            args.json.write_text(json.dumps([_summary(c) for c in cells], indent=2))
     if not args.skip_profile:
         print_profile(asyncio.run(profile(url, category_id, runs, args.top)))
     return 0

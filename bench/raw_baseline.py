@@ -42,8 +42,10 @@ def listing_of(variables: Mapping[str, Any]) -> ProductListing:
     price = flt.get("price") or {}
     sort = variables.get("sort") or {}
     if flt.get("attributes") or flt.get("brandIds") or flt.get("supplierIds"):
-        raise ValueError("the raw baseline supports search, categoryIds, price, inStock and "
-                         "maxLeadTimeDays filters only")
+        raise ValueError(
+            "the raw baseline supports search, categoryIds, price, inStock and "
+            "maxLeadTimeDays filters only"
+        )
     return rules.listing(
         variables.get("search"),
         rules.ProductFilter(
@@ -91,28 +93,36 @@ def facet_statements(listing: ProductListing) -> list[Statement]:
     out.append((f"SELECT COUNT(*) AS n FROM products p WHERE {where}", params.values))
     for column, skip in (("p.category_id", "categories"), ("p.brand_id", "brands")):
         where, params = _where(listing, sql.Facet(skip))
-        out.append((
-            f"SELECT {column} AS key, COUNT(*) AS n FROM products p WHERE {where} "
-            f"AND {column} IS NOT NULL GROUP BY {column}",
-            params.values,
-        ))
+        out.append(
+            (
+                f"SELECT {column} AS key, COUNT(*) AS n FROM products p WHERE {where} "
+                f"AND {column} IS NOT NULL GROUP BY {column}",
+                params.values,
+            )
+        )
     where, params = _where(listing, sql.Facet("price"))
-    out.append((
-        f"SELECT MIN(p.price_kurus) AS lo, MAX(p.price_kurus) AS hi FROM products p WHERE {where}",
-        params.values,
-    ))
+    out.append(
+        (
+            "SELECT MIN(p.price_kurus) AS lo, MAX(p.price_kurus) AS hi "
+            f"FROM products p WHERE {where}",
+            params.values,
+        )
+    )
     if listing.filter.attributes:
         raise ValueError("attribute filters are not part of the bench workload")
     where, params = _where(listing)
     text_value = f"CASE WHEN a.kind = {params.add(SpecKind.TEXT.value)} THEN s.value_text END"
-    out.append((
-        f"SELECT a.slug, a.name, a.kind, a.unit, {text_value} AS text, s.value_boolean AS boolean, "
-        "COUNT(*) AS n, MIN(s.value_number) AS lo, MAX(s.value_number) AS hi "
-        "FROM products p JOIN product_specifications s ON s.product_id = p.id "
-        f"JOIN attributes a ON a.id = s.attribute_id WHERE {where} "
-        f"GROUP BY a.slug, a.name, a.kind, a.unit, {text_value}, s.value_boolean",
-        params.values,
-    ))
+    out.append(
+        (
+            f"SELECT a.slug, a.name, a.kind, a.unit, {text_value} AS text, "
+            "s.value_boolean AS boolean, "
+            "COUNT(*) AS n, MIN(s.value_number) AS lo, MAX(s.value_number) AS hi "
+            "FROM products p JOIN product_specifications s ON s.product_id = p.id "
+            f"JOIN attributes a ON a.id = s.attribute_id WHERE {where} "
+            f"GROUP BY a.slug, a.name, a.kind, a.unit, {text_value}, s.value_boolean",
+            params.values,
+        )
+    )
     return out
 
 
@@ -145,7 +155,7 @@ def _amount(kurus: int | None) -> dict[str, str] | None:
 
 
 def _counts(rows: list[asyncpg.Record]) -> list[dict[str, int]]:
-    pairs = sorted(((-r["n"], str(r["key"])) for r in rows))
+    pairs = sorted((-r["n"], str(r["key"])) for r in rows)
     return [{"count": -negative} for negative, _ in pairs]
 
 
@@ -173,7 +183,9 @@ def create_app(database_url: str | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # The same pool shape and session setting as Tortoise's (db/config.py).
         state["pool"] = await asyncpg.create_pool(
-            url, min_size=1, max_size=POOL_MAX_SIZE,
+            url,
+            min_size=1,
+            max_size=POOL_MAX_SIZE,
             server_settings={"pg_trgm.word_similarity_threshold": WORD_SIMILARITY_THRESHOLD},
         )
         try:

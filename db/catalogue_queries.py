@@ -16,12 +16,12 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from db import catalogue_sql as sql
 from domain.catalogue import ProductListing, SortDirection, SortField, SpecKind, Unit
 
-
 _KURUS = Decimal("0.01")
 
 
 def _client() -> BaseDBAsyncClient:
-    return connections.get("default")
+    client: BaseDBAsyncClient = connections.get("default")
+    return client
 
 
 def dialect() -> str:
@@ -206,9 +206,7 @@ async def attribute_facets(listing: ProductListing) -> list[AttributeFacetRow]:
     filtered = [a.slug for a in listing.filter.attributes]
     rows = await _attribute_facet_rows(listing, sql.ALL_FILTERS, exclude=filtered)
     for slug in dict.fromkeys(filtered):
-        rows += await _attribute_facet_rows(
-            listing, sql.Facet("attributes", slug), only=slug
-        )
+        rows += await _attribute_facet_rows(listing, sql.Facet("attributes", slug), only=slug)
     return rows
 
 

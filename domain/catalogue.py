@@ -142,7 +142,8 @@ def _check_filter(flt: ProductFilter) -> None:
     for bound_name, bound in (("gte", flt.price_gte), ("lte", flt.price_lte)):
         if bound is not None and (bound < 0 or bound > MAX_PRICE):
             raise InvalidInput(
-                f"price bounds must be between 0 and {MAX_PRICE}", field=f"filter.price.{bound_name}"
+                f"price bounds must be between 0 and {MAX_PRICE}",
+                field=f"filter.price.{bound_name}",
             )
     if flt.price_gte is not None and flt.price_lte is not None and flt.price_gte > flt.price_lte:
         raise InvalidInput("the minimum price is above the maximum price", field="filter.price")
@@ -160,8 +161,9 @@ def _check_filter(flt: ProductFilter) -> None:
 
 
 def _check_attribute_filter(attr: AttributeFilter, path: str) -> None:
-    given = sum((bool(attr.values), attr.gte is not None or attr.lte is not None,
-                 attr.boolean is not None))
+    given = sum(
+        (bool(attr.values), attr.gte is not None or attr.lte is not None, attr.boolean is not None)
+    )
     if given != 1:
         raise InvalidInput("give exactly one of values, range or boolean", field=path)
     if len(attr.values) > MAX_FILTER_VALUES:

@@ -65,7 +65,7 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # Field middleware (schema extensions with a resolve hook) must see every field.
         self.plain_fields = {} if manager is not None and manager.middlewares else _PLAIN
 
-    def execute_field(  # type: ignore[override]
+    def execute_field(
         self,
         parent_type: GraphQLObjectType,
         source: Any,

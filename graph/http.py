@@ -29,10 +29,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.settings = settings
         self.bus = bus
 
-    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket
-                          ) -> Context:
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
         request_id = request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex
-        return Context(
-            request=request, settings=self.settings, request_id=request_id, bus=self.bus
-        )
-
+        return Context(request=request, settings=self.settings, request_id=request_id, bus=self.bus)

@@ -17,8 +17,8 @@ T = TypeVar("T")
 
 def _by_key(
     fetch: Callable[[Sequence[str]], Awaitable[dict[str, T]]], default: Any = None
-) -> DataLoader[str, T]:
-    async def load(keys: list[str]) -> list[T]:
+) -> DataLoader[str, T | None]:
+    async def load(keys: list[str]) -> list[T | None]:
         found = await fetch(list(dict.fromkeys(keys)))
         return [found.get(key, default) for key in keys]
 
@@ -36,6 +36,6 @@ class Loaders:
     supplier_by_id: DataLoader[str, Supplier | None] = field(
         default_factory=lambda: _by_key(catalogue.suppliers_by_ids)
     )
-    specifications_by_product: DataLoader[str, list[SpecRow]] = field(
+    specifications_by_product: DataLoader[str, list[SpecRow] | None] = field(
         default_factory=lambda: _by_key(catalogue.specifications, default=[])
     )

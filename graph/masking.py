@@ -1,4 +1,4 @@
-"""Error masking: public errors pass, pre-execution errors get a code, bugs are logged and masked."""
+"""Error masking: public errors pass, GraphQL's own get a code, bugs are logged and masked."""
 
 from __future__ import annotations
 
@@ -53,7 +53,6 @@ class PublicErrorMasking(MaskErrors):
             original_error=None,
             extensions={"code": INTERNAL_ERROR, "requestId": request_id},
         )
-
 
 
 def add_codes(errors: list[GraphQLError]) -> None:

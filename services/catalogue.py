@@ -35,9 +35,7 @@ async def list_products(
 ) -> ProductPage:
     backwards = before is not None
     position = before if backwards else after
-    rows = await queries.product_page(
-        listing, limit=size + 1, after=position, backwards=backwards
-    )
+    rows = await queries.product_page(listing, limit=size + 1, after=position, backwards=backwards)
     if not rows and _may_retry_fuzzy(listing, position):
         # Nothing matched as typed: accept similar spellings ("yazci" finds "yazıcı").
         listing = replace(listing, fuzzy=True)
@@ -138,14 +136,13 @@ def _terms_rows(products: list[ProductRow]) -> list[ComparisonRow]:
         row("kdvRate", "KDV oranı", "%", [p.kdv_rate for p in products]),
         row("leadTimeDays", "Teslim süresi", "gün", [p.lead_time_days for p in products]),
         row("warrantyMonths", "Garanti süresi", "ay", [p.warranty_months for p in products]),
-        row("rating", "Değerlendirme", "5 üzerinden",
-            [f"{p.rating_average:.2f}" for p in products]),
+        row(
+            "rating", "Değerlendirme", "5 üzerinden", [f"{p.rating_average:.2f}" for p in products]
+        ),
     ]
 
 
-def _spec_rows(
-    products: list[ProductRow], specs: dict[str, list[SpecRow]]
-) -> list[ComparisonRow]:
+def _spec_rows(products: list[ProductRow], specs: dict[str, list[SpecRow]]) -> list[ComparisonRow]:
     by_slug: dict[str, SpecRow] = {}
     values: dict[str, dict[str, str]] = {}
     for product_row in products:

@@ -1,4 +1,4 @@
-"""Shared fixtures: one migrated database per test session (SQLite file or PostgreSQL), cleaned per test."""
+"""Shared fixtures: one migrated database per session (SQLite or PostgreSQL), emptied per test."""
 
 from __future__ import annotations
 

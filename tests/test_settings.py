@@ -16,14 +16,16 @@ def test_defaults_need_nothing() -> None:
 
 
 def test_values_are_read() -> None:
-    settings = Settings.from_env({
-        "ESATIS_ENV": "production",
-        "ESATIS_DATABASE_URL": "postgres://u:p@db:5432/esatis",
-        "ESATIS_BUS_URL": "redis://r:6379/0",
-        "ESATIS_SECRET_KEY": "k" * 32,
-        "ESATIS_ALLOWED_ORIGINS": "https://a.example, https://b.example",
-        "ESATIS_CARRIER_SECRETS": "ARAS=abc,MNG=def",
-    })
+    settings = Settings.from_env(
+        {
+            "ESATIS_ENV": "production",
+            "ESATIS_DATABASE_URL": "postgres://u:p@db:5432/esatis",
+            "ESATIS_BUS_URL": "redis://r:6379/0",
+            "ESATIS_SECRET_KEY": "k" * 32,
+            "ESATIS_ALLOWED_ORIGINS": "https://a.example, https://b.example",
+            "ESATIS_CARRIER_SECRETS": "ARAS=abc,MNG=def",
+        }
+    )
     assert settings.is_production
     assert settings.allowed_origins == ("https://a.example", "https://b.example")
     assert dict(settings.carrier_secrets) == {"ARAS": "abc", "MNG": "def"}
@@ -40,10 +42,22 @@ def test_secret_is_not_in_repr() -> None:
 @pytest.mark.parametrize(
     ("environ", "message"),
     [
-        ({"ESATIS_ENV": "staging"}, "ESATIS_ENV must be 'development' or 'production', not 'staging'"),
-        ({"ESATIS_BUS_URL": "kafka://x"}, "ESATIS_BUS_URL must start with memory://, redis:// or rediss://"),
-        ({"ESATIS_DATABASE_URL": "mysql://x"}, "ESATIS_DATABASE_URL must be a sqlite:// or postgres:// URL"),
-        ({"ESATIS_CARRIER_SECRETS": "ARAS"}, "ESATIS_CARRIER_SECRETS must look like CODE=secret,CODE2=secret2"),
+        (
+            {"ESATIS_ENV": "staging"},
+            "ESATIS_ENV must be 'development' or 'production', not 'staging'",
+        ),
+        (
+            {"ESATIS_BUS_URL": "kafka://x"},
+            "ESATIS_BUS_URL must start with memory://, redis:// or rediss://",
+        ),
+        (
+            {"ESATIS_DATABASE_URL": "mysql://x"},
+            "ESATIS_DATABASE_URL must be a sqlite:// or postgres:// URL",
+        ),
+        (
+            {"ESATIS_CARRIER_SECRETS": "ARAS"},
+            "ESATIS_CARRIER_SECRETS must look like CODE=secret,CODE2=secret2",
+        ),
     ],
 )
 def test_bad_values_are_refused(environ: dict[str, str], message: str) -> None:
@@ -54,5 +68,7 @@ def test_bad_values_are_refused(environ: dict[str, str], message: str) -> None:
 
 def test_production_needs_a_long_secret() -> None:
     with pytest.raises(SettingsError) as refused:
-        Settings.from_env({"ESATIS_ENV": "production", "ESATIS_SECRET_KEY": "short"}).check_startable()
+        Settings.from_env(
+            {"ESATIS_ENV": "production", "ESATIS_SECRET_KEY": "short"}
+        ).check_startable()
     assert str(refused.value) == "ESATIS_SECRET_KEY must be at least 32 characters in production"

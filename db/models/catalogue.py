@@ -69,7 +69,7 @@ class Product(Model):
     min_order_quantity = fields.IntField(default=1)
     lead_time_days = fields.SmallIntField(default=5)
     warranty_months = fields.SmallIntField(default=0)
-    images = fields.JSONField(default=list)
+    images: fields.Field[list[str]] = fields.JSONField(default=list)
     active = fields.BooleanField(default=True)
     price_valid_from = fields.DateField(null=True)
     price_valid_until = fields.DateField(null=True)

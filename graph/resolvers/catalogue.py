@@ -16,7 +16,7 @@ from graph import ids as global_ids
 from graph.context import Info
 from graph.errors import translate_errors
 from graph.schema import catalogue as types
-from graph.schema.common import Money, PageInfo
+from graph.schema.common import Money, Node, PageInfo
 from services import catalogue
 from services.catalogue import ProductPage
 
@@ -65,7 +65,9 @@ def _sort_key(listing: ProductListing) -> str:
     return key + FUZZY_MARK if listing.fuzzy else key
 
 
-def _position(cursor: str | None, listing: ProductListing, name: str) -> tuple[Keyset | None, ProductListing]:
+def _position(
+    cursor: str | None, listing: ProductListing, name: str
+) -> tuple[Keyset | None, ProductListing]:
     """Decode a cursor; one made by a fuzzy (typo-tolerant) page continues in fuzzy mode."""
     if cursor is None:
         return None, listing
@@ -87,7 +89,7 @@ async def products(
     last: int | None = None,
     before: str | None = None,
     search: str | None = None,
-    filter: types.ProductFilter | None = None,  # noqa: A002 - the public argument name
+    filter: types.ProductFilter | None = None,
     sort: types.ProductSort | None = None,
 ) -> types.ProductConnection:
     sort_input = sort or types.ProductSort()
@@ -170,7 +172,9 @@ def _attribute_facets(rows: list[AttributeFacetRow]) -> list[types.AttributeFace
 
 @translate_errors
 async def product(
-    info: Info, id: strawberry.ID | None = None, sku: str | None = None  # noqa: A002
+    info: Info,
+    id: strawberry.ID | None = None,
+    sku: str | None = None,
 ) -> types.Product | None:
     product_id = global_ids.decode(id, "Product", field="id") if id is not None else None
     row = await catalogue.product(product_id=product_id, sku=sku)
@@ -217,7 +221,9 @@ async def categories(
 
 @translate_errors
 async def category(
-    info: Info, id: strawberry.ID | None = None, code: str | None = None  # noqa: A002
+    info: Info,
+    id: strawberry.ID | None = None,
+    code: str | None = None,
 ) -> types.Category | None:
     category_id = global_ids.decode(id, "Category", field="id") if id is not None else None
     row = await catalogue.category(category_id=category_id, code=code)
@@ -242,8 +248,9 @@ async def brands(
     return types.BrandConnection(edges=edges, page_info=_page_info(edges, more, after))
 
 
-def _page_info(edges: list[types.CategoryEdge] | list[types.BrandEdge], more: bool,
-               after: str | None) -> PageInfo:
+def _page_info(
+    edges: list[types.CategoryEdge] | list[types.BrandEdge], more: bool, after: str | None
+) -> PageInfo:
     return PageInfo(
         has_next_page=more,
         has_previous_page=after is not None,
@@ -253,7 +260,7 @@ def _page_info(edges: list[types.CategoryEdge] | list[types.BrandEdge], more: bo
 
 
 @translate_errors
-async def node(info: Info, id: strawberry.ID) -> types.Node | None:  # noqa: A002
+async def node(info: Info, id: strawberry.ID) -> Node | None:
     type_name, raw = global_ids.decode_any(id, field="id")
     if type_name == "Product":
         row = await catalogue.product(product_id=raw)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+
 import strawberry
 
 from db.catalogue_queries import ProductRow, SpecRow
@@ -17,16 +18,15 @@ from graph.context import Info
 from graph.schema.common import Money, Node, PageInfo
 from services.catalogue import ProductPage
 
-ProductUnit = strawberry.enum(
-    Unit, name="ProductUnit", description="Unit of measure (UN/ECE Rec. 20 code as value)."
-)
-SpecificationKind = strawberry.enum(SpecKind, name="SpecificationKind")
-ProductSortField = strawberry.enum(
+# strawberry.enum registers the domain enums in place, under their public GraphQL names.
+strawberry.enum(Unit, name="ProductUnit", description="Unit of measure (UN/ECE Rec. 20 code).")
+strawberry.enum(SpecKind, name="SpecificationKind")
+strawberry.enum(
     SortField,
     name="ProductSortField",
     description="RELEVANCE needs a search; without one it sorts like NEWEST.",
 )
-SortOrder = strawberry.enum(SortDirection, name="SortDirection")
+strawberry.enum(SortDirection, name="SortDirection")
 
 
 @strawberry.type(description="A CPV (OKAS) category; the tree follows the code structure.")
@@ -92,7 +92,7 @@ class Price:
 class Specification:
     slug: str = strawberry.field(description="Stable key of the specification, for filters.")
     name: str
-    kind: SpecificationKind
+    kind: SpecKind
     value: str = strawberry.field(description="Display value (numbers without float noise).")
     unit: str | None
     number: float | None = strawberry.field(description="Numeric value of a NUMBER spec.")
@@ -110,7 +110,7 @@ class Product(Node):
     sku: str = strawberry.field(description="Stock keeping unit (DMO catalogue number).")
     name: str
     description: str
-    unit: ProductUnit
+    unit: Unit
     unit_name: str = strawberry.field(description="Turkish name of the unit, e.g. adet.")
     price: Price
     stock: int
@@ -146,7 +146,7 @@ class Product(Node):
     @strawberry.field(description="Typed technical specifications.")
     async def specifications(self, info: Info) -> list[Specification]:
         rows = await info.context.loaders.specifications_by_product.load(self.row.id)
-        return [specification(spec) for spec in rows]
+        return [specification(spec) for spec in rows or ()]
 
     @classmethod
     def from_row(cls, row: ProductRow) -> Product:
@@ -173,9 +173,7 @@ class Product(Node):
 
 def unit_price(net: Decimal, kdv_rate: int) -> Price:
     kdv = money.kdv_amount(net, kdv_rate)
-    return Price(
-        net=Money.of(net), kdv_rate=kdv_rate, kdv=Money.of(kdv), gross=Money.of(net + kdv)
-    )
+    return Price(net=Money.of(net), kdv_rate=kdv_rate, kdv=Money.of(kdv), gross=Money.of(net + kdv))
 
 
 def specification(spec: SpecRow) -> Specification:
@@ -238,7 +236,7 @@ class AttributeValueFacet:
 class AttributeFacet:
     slug: str
     name: str
-    kind: SpecificationKind
+    kind: SpecKind
     unit: str | None
     count: int = strawberry.field(description="Products having this specification.")
     values: list[AttributeValueFacet] = strawberry.field(
@@ -302,9 +300,8 @@ class ProductFilter:
 
 @strawberry.input
 class ProductSort:
-    field: ProductSortField = SortField.RELEVANCE
-    direction: SortOrder = SortDirection.DESC
-
+    field: SortField = SortField.RELEVANCE
+    direction: SortDirection = SortDirection.DESC
 
 
 @strawberry.type(description="A page of products (Relay connection) with count and facets.")

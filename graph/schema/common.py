@@ -14,7 +14,7 @@ MAX_DECIMAL_LENGTH = 32
 def _parse_decimal(value: object) -> Decimal:
     # Strings (and integers) only: a float has already lost the kuruş.
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError("a decimal is written as a string, such as \"1234.50\"")
+        raise ValueError('a decimal is written as a string, such as "1234.50"')
     text = str(value).strip()
     if len(text) > MAX_DECIMAL_LENGTH:
         raise ValueError("a decimal is at most 32 characters")
@@ -29,7 +29,7 @@ def _parse_decimal(value: object) -> Decimal:
 
 DecimalScalar = strawberry.scalar(
     name="Decimal",
-    description="An exact decimal number written as a string, e.g. \"1234.50\".",
+    description='An exact decimal number written as a string, e.g. "1234.50".',
     serialize=str,
     parse_value=_parse_decimal,
 )
@@ -50,7 +50,7 @@ class PageInfo:
 
 @strawberry.type(description="An amount of money; `amount` is an exact decimal string.")
 class Money:
-    amount: Decimal = strawberry.field(description="Exact amount, e.g. \"59.76\".")
+    amount: Decimal = strawberry.field(description='Exact amount, e.g. "59.76".')
     currency: str = strawberry.field(description="ISO 4217 code; always TRY for now.")
 
     @classmethod

@@ -14,11 +14,11 @@ from graphql import GraphQLError
 from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.types import ExecutionContext, ExecutionResult
 
-from graph.resolvers import catalogue
-from graph.schema import catalogue as catalogue_types
-from graph.schema.common import DecimalScalar
 from graph.execution import PlainFieldExecutionContext, fixed_validation_rules, index_plain_fields
 from graph.masking import PublicErrorMasking, add_codes
+from graph.resolvers import catalogue
+from graph.schema import catalogue as catalogue_types
+from graph.schema.common import DecimalScalar, Node
 from settings import Settings
 
 
@@ -31,7 +31,7 @@ class Query:
     product: catalogue_types.Product | None = strawberry.field(
         resolver=catalogue.product, description="One product by id or SKU (public)."
     )
-    node: catalogue_types.Node | None = strawberry.field(
+    node: Node | None = strawberry.field(
         resolver=catalogue.node, description="Any object by its global id."
     )
     categories: catalogue_types.CategoryConnection = strawberry.field(

@@ -44,17 +44,22 @@ def test_price_bounds() -> None:
 
 def test_kdv_and_attribute_filters() -> None:
     sort = ProductSort()
-    assert _field_of(
-        lambda: catalogue.listing(None, ProductFilter(kdv_rates=(18,)), sort)
-    ) == "filter.kdvRates"
+    assert (
+        _field_of(lambda: catalogue.listing(None, ProductFilter(kdv_rates=(18,)), sort))
+        == "filter.kdvRates"
+    )
     two_kinds = AttributeFilter(slug="ram", values=("16",), boolean=True)
-    assert _field_of(
-        lambda: catalogue.listing(None, ProductFilter(attributes=(two_kinds,)), sort)
-    ) == "filter.attributes.0"
+    assert (
+        _field_of(lambda: catalogue.listing(None, ProductFilter(attributes=(two_kinds,)), sort))
+        == "filter.attributes.0"
+    )
     reversed_range = AttributeFilter(slug="ram", gte=Decimal("32"), lte=Decimal("8"))
-    assert _field_of(
-        lambda: catalogue.listing(None, ProductFilter(attributes=(reversed_range,)), sort)
-    ) == "filter.attributes.0.range"
+    assert (
+        _field_of(
+            lambda: catalogue.listing(None, ProductFilter(attributes=(reversed_range,)), sort)
+        )
+        == "filter.attributes.0.range"
+    )
 
 
 def test_relevance_without_search_sorts_newest() -> None:

@@ -46,8 +46,18 @@ def test_query_words_are_capped() -> None:
 def test_sort_key_follows_the_turkish_alphabet() -> None:
     names = ["Zımba", "Çay", "Cam", "Işık", "İlaç", "Defter", "Öğrenci", "Ozon", "şeker", "Su"]
     ordered = sorted(names, key=search.sort_key)
-    assert ordered == ["Cam", "Çay", "Defter", "Işık", "İlaç", "Ozon", "Öğrenci", "Su", "şeker",
-                       "Zımba"]
+    assert ordered == [
+        "Cam",
+        "Çay",
+        "Defter",
+        "Işık",
+        "İlaç",
+        "Ozon",
+        "Öğrenci",
+        "Su",
+        "şeker",
+        "Zımba",
+    ]
 
 
 def test_sort_key_is_digits_only_and_bounded() -> None:

@@ -75,8 +75,9 @@ def test_serve_migrates_loads_demo_data_and_answers(server: str) -> None:
     assert ready["checks"] == {"database": True, "bus": True}
     query = """query($search: String) { products(search: $search, first: 3) {
       totalCount edges { node { sku name } } } }"""
-    response = httpx.post(f"{server}/graphql", json={"query": query,
-                                                     "variables": {"search": "YAZICI"}})
+    response = httpx.post(
+        f"{server}/graphql", json={"query": query, "variables": {"search": "YAZICI"}}
+    )
     assert response.status_code == 200
     products = response.json()["data"]["products"]
     assert products["totalCount"] >= 5

@@ -21,8 +21,12 @@ async def _client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 async def production(database: str) -> AsyncIterator[httpx.AsyncClient]:
-    settings = Settings(env=Environment.PRODUCTION, secret_key=SECRET, database_url=database,
-                        allowed_origins=("https://portal.example",))
+    settings = Settings(
+        env=Environment.PRODUCTION,
+        secret_key=SECRET,
+        database_url=database,
+        allowed_origins=("https://portal.example",),
+    )
     async for http in _client(settings):
         yield http
 

@@ -109,8 +109,7 @@ async def test_ranking_name_before_category(gql: GraphQLClient, catalogue: Catal
         ),
         (
             lambda c: {"categoryIds": [c.categories["30213100-6"], c.categories["39831200-8"]]},
-            {"laptop14", "laptop15", "laptop13", "glass_cleaner", "surface_cleaner",
-             "board_wiper"},
+            {"laptop14", "laptop15", "laptop13", "glass_cleaner", "surface_cleaner", "board_wiper"},
         ),
         (
             lambda c: {"brandIds": [c.brands["Kuzey"], c.brands["Tekno"]]},
@@ -133,15 +132,16 @@ async def test_ranking_name_before_category(gql: GraphQLClient, catalogue: Catal
             {"laptop14", "laptop15"},
         ),
         (
-            lambda c: {"attributes": [{"slug": "ekran-boyutu", "range": {"gte": "13.3",
-                                                                          "lte": "14"}}]},
+            lambda c: {
+                "attributes": [{"slug": "ekran-boyutu", "range": {"gte": "13.3", "lte": "14"}}]
+            },
             {"laptop14", "laptop13"},
         ),
-        (lambda c: {"attributes": [{"slug": "renkli-baski", "boolean": True}]},
-         {"colour_printer"}),
+        (lambda c: {"attributes": [{"slug": "renkli-baski", "boolean": True}]}, {"colour_printer"}),
         (
-            lambda c: {"attributes": [{"slug": "islemci", "values": ["Çekirdek i5",
-                                                                    "Çekirdek i7"]}]},
+            lambda c: {
+                "attributes": [{"slug": "islemci", "values": ["Çekirdek i5", "Çekirdek i7"]}]
+            },
             {"laptop14", "laptop15"},
         ),
         (
@@ -167,7 +167,8 @@ async def test_filters(
 
 async def test_sort_by_price_breaks_ties_by_id(gql: GraphQLClient, catalogue: Catalogue) -> None:
     body = await gql(
-        LIST, sort={"field": "PRICE", "direction": "ASC"},
+        LIST,
+        sort={"field": "PRICE", "direction": "ASC"},
         filter={"categoryIds": [catalogue.categories["30213100-6"]]},
     )
     edges = body["data"]["products"]["edges"]
@@ -203,8 +204,14 @@ async def test_name_sort_follows_turkish_alphabet(gql: GraphQLClient, catalogue:
     keys = await _keys(gql, catalogue, sort={"field": "NAME", "direction": "ASC"})
     # Ç after C, ı (IŞIKSAN) before i (İSTANBUL), then K, T, Y.
     assert keys == [
-        "glass_cleaner", "printer", "surface_cleaner", "laptop14", "laptop15",
-        "laptop13", "colour_printer", "board_wiper",
+        "glass_cleaner",
+        "printer",
+        "surface_cleaner",
+        "laptop14",
+        "laptop15",
+        "laptop13",
+        "colour_printer",
+        "board_wiper",
     ]
 
 
@@ -245,9 +252,10 @@ async def test_search_pagination_by_relevance(gql: GraphQLClient, catalogue: Cat
     first = await gql(LIST, search="temizleyici", first=2)
     after = first["data"]["products"]["pageInfo"]["endCursor"]
     rest = await _keys(gql, catalogue, search="temizleyici", first=2, after=after)
-    assert catalogue.keys_of(
-        [e["node"]["id"] for e in first["data"]["products"]["edges"]]
-    ) + rest == full
+    assert (
+        catalogue.keys_of([e["node"]["id"] for e in first["data"]["products"]["edges"]]) + rest
+        == full
+    )
 
 
 FACETS = """
@@ -268,23 +276,33 @@ query Facets($search: String, $filter: ProductFilter) {
 async def test_facets_count_the_filtered_set_disjunctively(
     gql: GraphQLClient, catalogue: Catalogue
 ) -> None:
-    body = await gql(FACETS, filter={"brandIds": [catalogue.brands["Kuzey"]],
-                                     "price": {"lte": "30000"}})
+    body = await gql(
+        FACETS, filter={"brandIds": [catalogue.brands["Kuzey"]], "price": {"lte": "30000"}}
+    )
     products = body["data"]["products"]
     assert products["totalCount"] == 1  # laptop14
     facets = products["facets"]
     # Brands ignore the brand filter but keep the price filter.
     assert {b["brand"]["name"]: b["count"] for b in facets["brands"]} == {
-        "Kuzey": 1, "Tekno": 2, "IŞIKSAN": 1, "Pak Hijyen": 2,
+        "Kuzey": 1,
+        "Tekno": 2,
+        "IŞIKSAN": 1,
+        "Pak Hijyen": 2,
     }
     # The price facet ignores the price filter but keeps the brand filter.
     assert facets["price"] == {
-        "min": {"amount": "28450.00", "currency": "TRY"}, "max": {"amount": "32999.90"},
+        "min": {"amount": "28450.00", "currency": "TRY"},
+        "max": {"amount": "32999.90"},
     }
     assert facets["categories"] == [{"count": 1, "category": {"code": "30213100-6"}}]
     attributes = {a["slug"]: a for a in facets["attributes"]}
     assert attributes["ram"] == {
-        "slug": "ram", "kind": "NUMBER", "unit": "GB", "count": 1, "min": 16.0, "max": 16.0,
+        "slug": "ram",
+        "kind": "NUMBER",
+        "unit": "GB",
+        "count": 1,
+        "min": 16.0,
+        "max": 16.0,
         "values": [],
     }
     assert attributes["islemci"]["values"] == [{"value": "Çekirdek i5", "count": 1}]
@@ -297,7 +315,8 @@ async def test_attribute_facet_ignores_its_own_filter(
     facets = body["data"]["products"]["facets"]
     attributes = {a["slug"]: a for a in facets["attributes"]}
     assert attributes["renkli-baski"]["values"] == [
-        {"value": "false", "count": 1}, {"value": "true", "count": 1},
+        {"value": "false", "count": 1},
+        {"value": "true", "count": 1},
     ]
     # Other attributes are counted within the filtered set (the colour printer only).
     assert attributes["baski-hizi"]["min"] == 30.0
@@ -335,13 +354,22 @@ async def test_product_by_sku_and_id_with_money_to_the_kurus(
     assert by_sku["unit"] == "LITRE"
     assert by_sku["unitName"] == "litre"
     assert by_sku["category"] == {
-        "code": "39831200-8", "name": "Detergents", "nameEn": "Detergents",
+        "code": "39831200-8",
+        "name": "Detergents",
+        "nameEn": "Detergents",
         "parent": {"code": "39831000-6"},
     }
     assert by_sku["brand"] == {"name": "Pak Hijyen"}
     assert by_sku["specifications"] == [
-        {"slug": "hacim", "name": "Hacim", "kind": "NUMBER", "value": "1", "unit": "L",
-         "number": 1.0, "boolean": None},
+        {
+            "slug": "hacim",
+            "name": "Hacim",
+            "kind": "NUMBER",
+            "value": "1",
+            "unit": "L",
+            "number": 1.0,
+            "boolean": None,
+        },
     ]
     assert by_sku["rating"] == {"average": 0.0, "count": 0}
 
@@ -361,8 +389,7 @@ async def test_node_resolves_each_type(gql: GraphQLClient, catalogue: Catalogue)
     query = """query N($id: ID!) { node(id: $id) { __typename id
       ... on Product { sku } ... on Category { code } ... on Brand { name } } }"""
     product = (await gql(query, id=catalogue.products["printer"]))["data"]["node"]
-    assert product == {"__typename": "Product", "id": catalogue.products["printer"],
-                       "sku": "T-P1"}
+    assert product == {"__typename": "Product", "id": catalogue.products["printer"], "sku": "T-P1"}
     category = (await gql(query, id=catalogue.categories["30232110-8"]))["data"]["node"]
     assert category["code"] == "30232110-8"
     brand = (await gql(query, id=catalogue.brands["Tekno"]))["data"]["node"]
@@ -381,12 +408,20 @@ async def test_compare_products(gql: GraphQLClient, catalogue: Catalogue) -> Non
     assert rows["leadTimeDays"]["values"] == ["7", "3"]
     assert rows["warrantyMonths"]["values"] == ["24", "24"]
     assert rows["rating"]["values"] == ["0.00", "0.00"]
-    assert rows["ram"] == {"key": "ram", "label": "Bellek (RAM)", "unit": "GB",
-                           "values": ["16", "8"]}
+    assert rows["ram"] == {
+        "key": "ram",
+        "label": "Bellek (RAM)",
+        "unit": "GB",
+        "values": ["16", "8"],
+    }
     assert rows["ekran-boyutu"]["values"] == ["14", "13.3"]
     assert rows["islemci"]["values"] == ["Çekirdek i5", None]
     assert [r["key"] for r in result["rows"]][:5] == [
-        "price", "kdvRate", "leadTimeDays", "warrantyMonths", "rating",
+        "price",
+        "kdvRate",
+        "leadTimeDays",
+        "warrantyMonths",
+        "rating",
     ]
 
 
@@ -404,10 +439,12 @@ async def test_categories_and_brands_are_paginated(
     assert [e["node"]["code"] for e in second["categories"]["edges"]] == ["39000000-2"]
     children = (await gql(query, parentId=catalogue.categories["30200000-1"]))["data"]
     assert [e["node"]["code"] for e in children["categories"]["edges"]] == [
-        "30210000-4", "30230000-0",
+        "30210000-4",
+        "30230000-0",
     ]
-    brands = (await gql("{ brands(first: 2) { edges { node { name } } "
-                        "pageInfo { hasNextPage } } }"))["data"]["brands"]
+    brands = (
+        await gql("{ brands(first: 2) { edges { node { name } } pageInfo { hasNextPage } } }")
+    )["data"]["brands"]
     assert [e["node"]["name"] for e in brands["edges"]] == ["IŞIKSAN", "Kuzey"]
     assert brands["pageInfo"]["hasNextPage"] is True
 
@@ -415,7 +452,9 @@ async def test_categories_and_brands_are_paginated(
 async def test_category_by_code(gql: GraphQLClient, catalogue: Catalogue) -> None:
     query = "query($code: String) { category(code: $code) { code depth parent { code } } }"
     assert (await gql(query, code="30232110-8"))["data"]["category"] == {
-        "code": "30232110-8", "depth": 5, "parent": {"code": "30232100-5"},
+        "code": "30232110-8",
+        "depth": 5,
+        "parent": {"code": "30232100-5"},
     }
     assert (await gql(query, code="30232110"))["data"]["category"]["code"] == "30232110-8"
     assert (await gql(query, code="99999999-9"))["data"]["category"] is None

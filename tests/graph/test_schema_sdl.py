@@ -1,4 +1,4 @@
-"""The committed schema.graphql is the printed schema: a change to the contract is a reviewed diff."""
+"""The committed schema.graphql is the printed schema: contract changes are reviewed diffs."""
 
 from pathlib import Path
 
