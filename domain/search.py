@@ -31,6 +31,8 @@ def turkish_lower(text: str) -> str:
 def fold(text: str) -> str:
     """Turkish lower-case, then strip diacritics: 'IŞIK Çayı' -> 'isik cayi'."""
     lowered = turkish_lower(text).translate(_TURKISH_FOLD)
+    if lowered.isascii():  # the common case once Turkish letters are folded
+        return lowered
     decomposed = unicodedata.normalize("NFKD", lowered)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

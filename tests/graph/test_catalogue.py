@@ -458,3 +458,9 @@ async def test_category_by_code(gql: GraphQLClient, catalogue: Catalogue) -> Non
     }
     assert (await gql(query, code="30232110"))["data"]["category"]["code"] == "30232110-8"
     assert (await gql(query, code="99999999-9"))["data"]["category"] is None
+
+
+async def test_responses_are_utf8_json(gql: GraphQLClient, catalogue: Catalogue) -> None:
+    response = await gql.http.post("/graphql", json={"query": '{ product(sku: "T-C1") { name } }'})
+    assert response.headers["content-type"] == "application/json"
+    assert "Çay Bardağı Temizleyici".encode() in response.content
