@@ -25,12 +25,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # Tortoise announces every connect and disconnect at INFO: noise in a command's output.
     logging.getLogger("tortoise").setLevel(logging.WARNING)
+    from db.lifecycle import DatabaseUnavailable
+
     try:
         settings = Settings.from_env()
         code: int = args.handler(args, settings)
     except SettingsError as exc:
         print(f"esatis: configuration error: {exc}", file=sys.stderr)
         return 2
+    except DatabaseUnavailable as exc:
+        print(f"esatis: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     return code
@@ -42,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="apply migrations, load demo data, serve the API")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=_port, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(handler=_cmd_serve)
 
@@ -66,6 +71,16 @@ def _parser() -> argparse.ArgumentParser:
     cpv.add_argument("file", type=Path)
     cpv.set_defaults(handler=_cmd_import_cpv)
     return parser
+
+
+def _port(raw: str) -> int:
+    try:
+        port = int(raw)
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError("must be a port number from 1 to 65535")
+    return port
 
 
 def _decimal_arg(raw: str) -> Decimal:

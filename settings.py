@@ -80,8 +80,18 @@ class Settings:
             allowed_origins=_split_list(env.get("ESATIS_ALLOWED_ORIGINS", "")),
             carrier_secrets=_parse_pairs(env.get("ESATIS_CARRIER_SECRETS", "")),
             load_demo_data=env.get("ESATIS_DEMO_DATA", "1").strip() not in ("0", "false", "no"),
-            log_level=env.get("ESATIS_LOG_LEVEL", "INFO").strip().upper() or "INFO",
+            log_level=_log_level(env.get("ESATIS_LOG_LEVEL", "INFO")),
         )
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level(raw: str) -> str:
+    level = raw.strip().upper() or "INFO"
+    if level not in LOG_LEVELS:
+        raise SettingsError(f"ESATIS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+    return level
 
 
 def _split_list(raw: str) -> tuple[str, ...]:

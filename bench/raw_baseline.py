@@ -200,11 +200,18 @@ def create_app(database_url: str | None = None) -> Starlette:
         size = rules.page_size(variables.get("first"), None, None, None)
         page_sql, *facet_sql = statements(variables, facets=facets)
         rows = await pool.fetch(page_sql[0], *page_sql[1])
-        products: dict[str, Any] = {"edges": [{"node": _node(row)} for row in rows[:size]]}
+        edges = [{"node": _node(row)} for row in rows[:size]]
+        products: dict[str, Any] = {"edges": edges}
         if facets:
             found = await asyncio.gather(*(pool.fetch(text, *values) for text, values in facet_sql))
-            products["totalCount"], products["facets"] = _facets(list(found))
-        return Response(json.dumps({"data": {"products": products}}), media_type="application/json")
+            total, facet_values = _facets(list(found))
+            # The document's selection order: totalCount, facets, edges.
+            products = {"totalCount": total, "facets": facet_values, "edges": edges}
+        # Encoded as graph/http.py encodes GraphQL responses.
+        content = json.dumps(
+            {"data": {"products": products}}, separators=(",", ":"), ensure_ascii=False
+        ).encode()
+        return Response(content, media_type="application/json")
 
     async def plain(request: Request) -> Response:
         return await page(request, facets=False)

@@ -150,44 +150,6 @@ async def product_count(listing: ProductListing) -> int:
     return int(rows[0]["n"])
 
 
-async def _grouped_counts(listing: ProductListing, column: str, skip: str) -> dict[str, int]:
-    params = sql.Params(dialect())
-    where = sql.where_clause(
-        listing, params, sql.search_terms(listing, params), skip=sql.Facet(skip)
-    )
-    rows = await _client().execute_query_dict(
-        f"SELECT {column} AS key, COUNT(*) AS n FROM products p WHERE {where} "
-        f"AND {column} IS NOT NULL GROUP BY {column}",
-        params.values,
-    )
-    return {str(r["key"]): int(r["n"]) for r in rows}
-
-
-async def category_counts(listing: ProductListing) -> dict[str, int]:
-    return await _grouped_counts(listing, "p.category_id", "categories")
-
-
-async def brand_counts(listing: ProductListing) -> dict[str, int]:
-    return await _grouped_counts(listing, "p.brand_id", "brands")
-
-
-async def price_bounds(listing: ProductListing) -> tuple[Decimal | None, Decimal | None]:
-    params = sql.Params(dialect())
-    where = sql.where_clause(
-        listing, params, sql.search_terms(listing, params), skip=sql.Facet("price")
-    )
-    rows = await _client().execute_query_dict(
-        f"SELECT MIN(p.price_kurus) AS lo, MAX(p.price_kurus) AS hi FROM products p WHERE {where}",
-        params.values,
-    )
-    lo, hi = rows[0]["lo"], rows[0]["hi"]
-    cents = Decimal("0.01")
-    return (
-        (Decimal(int(lo)) * cents if lo is not None else None),
-        (Decimal(int(hi)) * cents if hi is not None else None),
-    )
-
-
 @dataclass(frozen=True)
 class AttributeFacetRow:
     slug: str
@@ -201,45 +163,68 @@ class AttributeFacetRow:
     high: float | None
 
 
-async def attribute_facets(listing: ProductListing) -> list[AttributeFacetRow]:
-    """Value counts per attribute; each filtered attribute ignores its own filter."""
-    filtered = [a.slug for a in listing.filter.attributes]
-    rows = await _attribute_facet_rows(listing, sql.ALL_FILTERS, exclude=filtered)
-    for slug in dict.fromkeys(filtered):
-        rows += await _attribute_facet_rows(listing, sql.Facet("attributes", slug), only=slug)
-    return rows
+@dataclass(frozen=True)
+class Summary:
+    """The filtered set's size and facets (see catalogue_sql.summary_statement)."""
+
+    count: int
+    categories: dict[str, int]
+    brands: dict[str, int]
+    price_min: Decimal | None
+    price_max: Decimal | None
+    attributes: list[AttributeFacetRow]
 
 
-async def _attribute_facet_rows(
-    listing: ProductListing,
-    skip: sql.Facet,
-    *,
-    exclude: Sequence[str] = (),
-    only: str | None = None,
-) -> list[AttributeFacetRow]:
+async def summary(listing: ProductListing) -> Summary:
     params = sql.Params(dialect())
-    where = sql.where_clause(listing, params, sql.search_terms(listing, params), skip=skip)
-    if only is not None:
-        where += f" AND a.slug = {params.add(only)}"
-    elif exclude:
-        where += f" AND a.slug NOT IN ({params.many(list(exclude))})"
-    text_value = f"CASE WHEN a.kind = {params.add(SpecKind.TEXT.value)} THEN s.value_text END"
-    statement = (
-        f"SELECT a.slug, a.name, a.kind, a.unit, {text_value} AS text, s.value_boolean AS boolean, "
-        "COUNT(*) AS n, MIN(s.value_number) AS lo, MAX(s.value_number) AS hi "
-        "FROM products p JOIN product_specifications s ON s.product_id = p.id "
-        f"JOIN attributes a ON a.id = s.attribute_id WHERE {where} "
-        f"GROUP BY a.slug, a.name, a.kind, a.unit, {text_value}, s.value_boolean"
-    )
+    statement = sql.summary_statement(listing, params)
     rows = await _client().execute_query_dict(statement, params.values)
+    count, low, high = 0, None, None
+    categories: dict[str, int] = {}
+    brands: dict[str, int] = {}
+    attribute_rows = []
+    for row in rows:
+        facet = row["facet"]
+        if facet == "count":
+            count = int(row["n"])
+        elif facet == "category":
+            categories[str(row["key"])] = int(row["n"])
+        elif facet == "brand":
+            brands[str(row["key"])] = int(row["n"])
+        elif facet == "price":
+            low, high = row["lo"], row["hi"]
+        else:
+            attribute_rows.append(row)
+    return Summary(
+        count=count,
+        categories=categories,
+        brands=brands,
+        price_min=None if low is None else Decimal(int(low)) * _KURUS,
+        price_max=None if high is None else Decimal(int(high)) * _KURUS,
+        attributes=await _attribute_facets(attribute_rows),
+    )
+
+
+async def _attribute_facets(rows: list[dict[str, Any]]) -> list[AttributeFacetRow]:
+    ids = list({str(r["key"]) for r in rows})
+    if not ids:
+        return []
+    params = sql.Params(dialect())
+    meta = {
+        str(a["id"]): a
+        for a in await _client().execute_query_dict(
+            f"SELECT id, slug, name, kind, unit FROM attributes WHERE id IN ({params.many(ids)})",
+            params.values,
+        )
+    }
     return [
         AttributeFacetRow(
-            slug=r["slug"],
-            name=r["name"],
-            kind=SpecKind(r["kind"]),
-            unit=r["unit"],
+            slug=meta[str(r["key"])]["slug"],
+            name=meta[str(r["key"])]["name"],
+            kind=SpecKind(meta[str(r["key"])]["kind"]),
+            unit=meta[str(r["key"])]["unit"],
             text=r["text"],
-            boolean=None if r["boolean"] is None else bool(r["boolean"]),
+            boolean=None if r["flag"] is None else bool(r["flag"]),
             count=int(r["n"]),
             low=None if r["lo"] is None else float(r["lo"]),
             high=None if r["hi"] is None else float(r["hi"]),
@@ -259,6 +244,26 @@ async def products_by_ids(ids: Sequence[str], *, active_only: bool) -> dict[str,
         params.values,
     )
     return {str(r["id"]): _product_row(r) for r in rows}
+
+
+async def category_descendants(ids: Sequence[str]) -> tuple[str, ...]:
+    """The given categories and every category below them (materialised paths)."""
+    params = sql.Params(dialect())
+    rows = await _client().execute_query_dict(
+        "SELECT DISTINCT c.id FROM categories c JOIN categories f ON c.path LIKE f.path || '%' "
+        f"WHERE f.id IN ({params.many(list(ids))})",
+        params.values,
+    )
+    return tuple(sorted(str(r["id"]) for r in rows))
+
+
+async def attribute_kinds(slugs: Sequence[str]) -> dict[str, SpecKind]:
+    params = sql.Params(dialect())
+    rows = await _client().execute_query_dict(
+        f"SELECT slug, kind FROM attributes WHERE slug IN ({params.many(list(slugs))})",
+        params.values,
+    )
+    return {r["slug"]: SpecKind(r["kind"]) for r in rows}
 
 
 async def product_id_by_sku(sku: str) -> str | None:

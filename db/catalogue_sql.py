@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain import search
 from domain.catalogue import AttributeFilter, ProductListing, SortDirection, SortField
 
 # Must match the expression of the trigram index in db/migrations/0002_search_trigram.py.
@@ -70,8 +71,11 @@ def search_terms(listing: ProductListing, params: Params) -> SearchTerms:
     terms = SearchTerms()
     last = len(listing.words) - 1
     for index, word in enumerate(listing.words):
-        suffix = "%" if index == last else " %"
-        terms.patterns.append(params.add(f"% {like_escape(word)}{suffix}"))
+        if index == last:
+            pattern = f"% {like_escape(search.prefix_stem(word))}%"
+        else:
+            pattern = f"% {like_escape(word)} %"
+        terms.patterns.append(params.add(pattern))
         typo = listing.fuzzy and len(word) >= TYPO_MIN_LENGTH and word.isalnum()
         terms.typo_words.append(params.add(word) if typo else None)
     return terms
@@ -97,48 +101,131 @@ def rank_expression(terms: SearchTerms) -> str:
     return " + ".join(parts) if parts else "0"
 
 
-@dataclass(frozen=True)
-class Facet:
-    """Which filter a facet query leaves out (disjunctive faceting)."""
-
-    name: str
-    attribute_slug: str | None = None
-
-
-ALL_FILTERS = Facet("none")
-
-
 def where_clause(
-    listing: ProductListing, params: Params, terms: SearchTerms, *, skip: Facet = ALL_FILTERS
+    listing: ProductListing, params: Params, terms: SearchTerms, *, faceted: bool = True
 ) -> str:
+    """The listing's WHERE clause; `faceted=False` leaves out the filters facets ignore."""
     flt = listing.filter
     conditions = ["p.active = " + params.add(True)]
     conditions += search_condition(terms)
-    if flt.category_ids and skip.name != "categories":
-        conditions.append(
-            "p.category_id IN (SELECT c.id FROM categories c JOIN categories f "
-            f"ON c.path LIKE f.path || '%' WHERE f.id IN ({params.many(flt.category_ids)}))"
-        )
-    if flt.brand_ids and skip.name != "brands":
-        conditions.append(f"p.brand_id IN ({params.many(flt.brand_ids)})")
     if flt.supplier_ids:
         conditions.append(f"p.supplier_id IN ({params.many(flt.supplier_ids)})")
-    if skip.name != "price":
-        if flt.price_gte is not None:
-            conditions.append(f"p.price_kurus >= {params.add(int(flt.price_gte * 100))}")
-        if flt.price_lte is not None:
-            conditions.append(f"p.price_kurus <= {params.add(int(flt.price_lte * 100))}")
     if flt.in_stock is not None:
         conditions.append("p.stock > 0" if flt.in_stock else "p.stock = 0")
     if flt.max_lead_time_days is not None:
         conditions.append(f"p.lead_time_days <= {params.add(flt.max_lead_time_days)}")
     if flt.kdv_rates:
         conditions.append(f"p.kdv_rate IN ({params.many(flt.kdv_rates)})")
-    for attr in flt.attributes:
-        if skip.name == "attributes" and skip.attribute_slug in (None, attr.slug):
-            continue
-        conditions.append(_attribute_condition(attr, params))
+    if faceted:
+        flags = facet_flags(listing, params)
+        conditions += [
+            c for c in (flags.category, flags.brand, flags.price, *flags.attributes) if c != TRUE
+        ]
     return " AND ".join(conditions)
+
+
+TRUE = "1 = 1"
+
+
+@dataclass(frozen=True)
+class FacetFlags:
+    """The conditions of the filters that facets ignore one at a time (disjunctive faceting)."""
+
+    category: str
+    brand: str
+    price: str
+    attributes: tuple[str, ...]
+
+    def all_but(self, name: str, index: int | None = None) -> str:
+        kept = [
+            f"f_{key}"
+            for key, condition in (
+                ("category", self.category),
+                ("brand", self.brand),
+                ("price", self.price),
+            )
+            if key != name and condition != TRUE
+        ]
+        kept += [f"f_a{i}" for i in range(len(self.attributes)) if i != index]
+        return " AND ".join(kept) or TRUE
+
+
+def facet_flags(listing: ProductListing, params: Params) -> FacetFlags:
+    flt = listing.filter
+    category = _category_condition(listing.category_scope, params) if flt.category_ids else TRUE
+    brand = f"p.brand_id IN ({params.many(flt.brand_ids)})" if flt.brand_ids else TRUE
+    bounds = []
+    if flt.price_gte is not None:
+        bounds.append(f"p.price_kurus >= {params.add(int(flt.price_gte * 100))}")
+    if flt.price_lte is not None:
+        bounds.append(f"p.price_kurus <= {params.add(int(flt.price_lte * 100))}")
+    price = " AND ".join(bounds) or TRUE
+    attributes = tuple(_attribute_condition(attr, params) for attr in flt.attributes)
+    return FacetFlags(category, brand, price, attributes)
+
+
+def summary_statement(listing: ProductListing, params: Params) -> str:
+    """Count and every facet in one statement: the search runs once, into a materialised set.
+
+    Rows: (facet, key, text, flag, n, lo, hi) with facet one of count, category, brand, price,
+    attribute (key: attribute id; text/flag: the value; lo/hi: numeric range).
+    """
+    terms = search_terms(listing, params)
+    fixed = where_clause(listing, params, terms, faceted=False)
+    flags = facet_flags(listing, params)
+    columns = [
+        f"({flags.category}) AS f_category",
+        f"({flags.brand}) AS f_brand",
+        f"({flags.price}) AS f_price",
+    ]
+    columns += [f"({condition}) AS f_a{i}" for i, condition in enumerate(flags.attributes)]
+    every = flags.all_but("")
+    filtered_slugs = [a.slug for a in listing.filter.attributes]
+    branches = [
+        # The first branch types the columns (PostgreSQL would take an untyped NULL as text).
+        "SELECT 'count' AS facet, CAST(NULL AS UUID) AS key, CAST(NULL AS TEXT) AS text, "
+        "CAST(NULL AS BOOLEAN) AS flag, COUNT(*) AS n, CAST(NULL AS DOUBLE PRECISION) AS lo, "
+        f"CAST(NULL AS DOUBLE PRECISION) AS hi FROM base WHERE {every}",
+        f"SELECT 'category', category_id, NULL, NULL, COUNT(*), NULL, NULL FROM base "
+        f"WHERE {flags.all_but('category')} GROUP BY category_id",
+        f"SELECT 'brand', brand_id, NULL, NULL, COUNT(*), NULL, NULL FROM base "
+        f"WHERE {flags.all_but('brand')} AND brand_id IS NOT NULL GROUP BY brand_id",
+        f"SELECT 'price', NULL, NULL, NULL, COUNT(*), MIN(price_kurus), MAX(price_kurus) "
+        f"FROM base WHERE {flags.all_but('price')}",
+    ]
+    unfiltered = (
+        f"s.attribute_id NOT IN (SELECT id FROM attributes "
+        f"WHERE slug IN ({params.many(filtered_slugs)}))"
+        if filtered_slugs
+        else TRUE
+    )
+    branches.append(_attribute_branch(every, unfiltered))
+    for index, slug in enumerate(filtered_slugs):
+        own = f"s.attribute_id = (SELECT id FROM attributes WHERE slug = {params.add(slug)})"
+        branches.append(_attribute_branch(flags.all_but("", index), own))
+    return (
+        f"WITH base AS MATERIALIZED (SELECT p.id, p.category_id, p.brand_id, p.price_kurus, "
+        f"{', '.join(columns)} FROM products p WHERE {fixed}) " + " UNION ALL ".join(branches)
+    )
+
+
+def _attribute_branch(products: str, specifications: str) -> str:
+    # Specifications are grouped by attribute id first; names are looked up for the few groups.
+    return (
+        "SELECT 'attribute', s.attribute_id, s.value_text, s.value_boolean, COUNT(*), "
+        "MIN(s.value_number), MAX(s.value_number) FROM product_specifications s "
+        f"WHERE s.product_id IN (SELECT id FROM base WHERE {products}) AND {specifications} "
+        "GROUP BY s.attribute_id, s.value_text, s.value_boolean"
+    )
+
+
+def _category_condition(scope: tuple[str, ...], params: Params) -> str:
+    # Descendants are resolved beforehand: a literal id list gives the planner true row counts.
+    if not scope:
+        return "1 = 0"  # only unknown categories were asked for
+    if params.dialect == "postgres":
+        return f"p.category_id = ANY({params.add(list(scope))}::uuid[])"
+    return f"p.category_id IN ({params.many(scope)})"
 
 
 def _attribute_condition(attr: AttributeFilter, params: Params) -> str:

@@ -108,6 +108,8 @@ class ProductListing:
     sort: ProductSort = field(default_factory=ProductSort)
     # Also accept words similar to the search words (typos); used when nothing matches exactly.
     fuzzy: bool = False
+    # The filtered categories and all their descendants, resolved before the query runs.
+    category_scope: tuple[str, ...] = ()
 
     @property
     def effective_sort(self) -> ProductSort:
@@ -140,10 +142,17 @@ def _check_filter(flt: ProductFilter) -> None:
         if len(values) > MAX_FILTER_VALUES:
             raise InvalidInput(f"at most {MAX_FILTER_VALUES} values", field=name)
     for bound_name, bound in (("gte", flt.price_gte), ("lte", flt.price_lte)):
-        if bound is not None and (bound < 0 or bound > MAX_PRICE):
+        if bound is None:
+            continue
+        if bound < 0 or bound > MAX_PRICE:
             raise InvalidInput(
                 f"price bounds must be between 0 and {MAX_PRICE}",
                 field=f"filter.price.{bound_name}",
+            )
+        # Prices are whole kuruş: a third decimal would silently move an inclusive bound.
+        if bound != bound.quantize(money.KURUS):
+            raise InvalidInput(
+                "price bounds have at most two decimal places", field=f"filter.price.{bound_name}"
             )
     if flt.price_gte is not None and flt.price_lte is not None and flt.price_gte > flt.price_lte:
         raise InvalidInput("the minimum price is above the maximum price", field="filter.price")
@@ -178,7 +187,7 @@ def page_size(first: int | None, last: int | None, after: str | None, before: st
     """Validate Relay pagination arguments and return the page size."""
     if first is not None and last is not None:
         raise InvalidInput("give first or last, not both", field="first")
-    if last is not None and before is None:
+    if last is not None and last >= 0 and before is None:
         raise InvalidInput("last needs before: page backwards from a cursor", field="last")
     if after is not None and before is not None:
         raise InvalidInput("give after or before, not both", field="after")
@@ -266,3 +275,24 @@ def check_draft(draft: ProductDraft) -> list[str]:
     ):
         problems.append("price validity ends before it starts")
     return problems
+
+
+_FILTER_FOR_KIND = {SpecKind.TEXT: "values", SpecKind.NUMBER: "range", SpecKind.BOOLEAN: "boolean"}
+
+
+def check_attribute_kinds(
+    attributes: Sequence[AttributeFilter], kinds: dict[str, SpecKind]
+) -> None:
+    """Each attribute filter names a known specification and uses the filter of its kind."""
+    for index, attr in enumerate(attributes):
+        path = f"filter.attributes.{index}"
+        kind = kinds.get(attr.slug)
+        if kind is None:
+            raise InvalidInput("unknown specification", field=f"{path}.slug")
+        given = "values" if attr.values else "boolean" if attr.boolean is not None else "range"
+        expected = _FILTER_FOR_KIND[kind]
+        if given != expected:
+            raise InvalidInput(
+                f"{attr.slug} is a {kind.value} specification: filter it with {expected}",
+                field=f"{path}.{given}",
+            )

@@ -41,10 +41,31 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
+_HYPHENATED = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
+# Turkish softens a final p, t, k before a vowel (kitap -> kitabı, kağıt -> kağıdı,
+# koltuk -> koltuğu); ç -> c folds to itself.
+_SOFTENED_ENDINGS = frozenset("ptk")
+
+
 def document(*parts: str | None) -> str:
-    """The stored search text: folded tokens separated and surrounded by single spaces."""
-    words = [tok for part in parts if part for tok in tokens(part)]
+    """The stored search text: folded tokens separated and surrounded by single spaces.
+
+    Hyphenated words are also stored joined ("Wi-Fi" is found by "wifi" and "wi-fi").
+    """
+    words: list[str] = []
+    for part in parts:
+        if not part:
+            continue
+        words += tokens(part)
+        words += [m.replace("-", "") for m in _HYPHENATED.findall(fold(part))]
     return f" {' '.join(words)} " if words else " "
+
+
+def prefix_stem(word: str) -> str:
+    """The prefix a last search word matches: "koltuk" also finds "koltuğu"."""
+    if len(word) >= 4 and word[-1] in _SOFTENED_ENDINGS and word.isalpha():
+        return word[:-1]
+    return word
 
 
 def query_words(search: str) -> list[str]:

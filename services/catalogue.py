@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from typing import Any
 
 from db import catalogue_queries as queries
-from db.catalogue_queries import AttributeFacetRow, Keyset, ProductRow, SpecRow
+from db.catalogue_queries import Keyset, ProductRow, SpecRow, Summary
 from db.models import Brand, Category, Supplier
 from domain import catalogue
 from domain.catalogue import ProductListing
@@ -22,17 +21,41 @@ class ProductPage:
     rows: list[ProductRow]
     has_next: bool
     has_previous: bool
+    # When facets are wanted, the count comes from the same statement (one search, not two).
+    with_facets: bool = False
     _count: int | None = field(default=None, repr=False)
+    _summary: asyncio.Task[Summary] | None = field(default=None, repr=False)
 
     async def total_count(self) -> int:
+        if self.with_facets:
+            return (await self.summary()).count
         if self._count is None:
             self._count = await queries.product_count(self.listing)
         return self._count
 
+    async def summary(self) -> Summary:
+        # Count and facets resolve concurrently: both await the one statement.
+        if self._summary is None:
+            self._summary = asyncio.ensure_future(queries.summary(self.listing))
+        return await self._summary
+
 
 async def list_products(
-    listing: ProductListing, *, size: int, after: Keyset | None, before: Keyset | None
+    listing: ProductListing,
+    *,
+    size: int,
+    after: Keyset | None,
+    before: Keyset | None,
+    with_facets: bool = False,
 ) -> ProductPage:
+    if listing.filter.category_ids:
+        scope = await queries.category_descendants(listing.filter.category_ids)
+        listing = replace(listing, category_scope=scope)
+    if listing.filter.attributes:
+        slugs = [a.slug for a in listing.filter.attributes]
+        catalogue.check_attribute_kinds(
+            listing.filter.attributes, await queries.attribute_kinds(slugs)
+        )
     backwards = before is not None
     position = before if backwards else after
     rows = await queries.product_page(listing, limit=size + 1, after=position, backwards=backwards)
@@ -48,6 +71,7 @@ async def list_products(
         rows=rows,
         has_next=more if not backwards else True,
         has_previous=more if backwards else after is not None,
+        with_facets=with_facets,
     )
 
 
@@ -60,31 +84,12 @@ def _may_retry_fuzzy(listing: ProductListing, position: Keyset | None) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class Facets:
-    categories: dict[str, int]
-    brands: dict[str, int]
-    price_min: Decimal | None
-    price_max: Decimal | None
-    attributes: list[AttributeFacetRow]
-
-
-async def facets(listing: ProductListing) -> Facets:
-    """Counts for the filtered set; each facet ignores its own filter (disjunctive faceting)."""
-    categories, brands, (low, high), attributes = await asyncio.gather(
-        queries.category_counts(listing),
-        queries.brand_counts(listing),
-        queries.price_bounds(listing),
-        queries.attribute_facets(listing),
-    )
-    return Facets(categories, brands, low, high, attributes)
-
-
 async def product(*, product_id: str | None = None, sku: str | None = None) -> ProductRow | None:
     """One active product by id or SKU; exactly one of them must be given."""
     if (product_id is None) == (sku is None):
         raise InvalidInput("give either id or sku", field="id")
     if sku is not None:
+        sku = sku.strip()
         if len(sku) > 64:
             return None
         product_id = await queries.product_id_by_sku(sku)
@@ -136,8 +141,12 @@ def _terms_rows(products: list[ProductRow]) -> list[ComparisonRow]:
         row("kdvRate", "KDV oranı", "%", [p.kdv_rate for p in products]),
         row("leadTimeDays", "Teslim süresi", "gün", [p.lead_time_days for p in products]),
         row("warrantyMonths", "Garanti süresi", "ay", [p.warranty_months for p in products]),
-        row(
-            "rating", "Değerlendirme", "5 üzerinden", [f"{p.rating_average:.2f}" for p in products]
+        ComparisonRow(
+            "rating",
+            "Değerlendirme",
+            "5 üzerinden",
+            # No reviews is "no rating", not a rating of zero.
+            tuple(f"{p.rating_average:.2f}" if p.rating_count else None for p in products),
         ),
     ]
 
@@ -195,10 +204,14 @@ async def category(*, category_id: str | None = None, code: str | None = None) -
     if category_id is not None:
         return await Category.get_or_none(id=category_id)
     assert code is not None
-    digits = code.strip().split("-")[0]
-    if not (len(digits) == 8 and digits.isdigit()):
+    digits, _, check = code.strip().partition("-")
+    if not (len(digits) == 8 and digits.isdigit()) or (check and not check.isdigit()):
         raise InvalidInput("a CPV code looks like 30213100-6", field="code")
-    return await Category.get_or_none(digits=digits)
+    found = await Category.get_or_none(digits=digits)
+    # A wrong check digit names no category, exactly like an unknown code.
+    if found is not None and check and found.code != f"{digits}-{check}":
+        return None
+    return found
 
 
 async def category_page(

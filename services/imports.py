@@ -32,6 +32,10 @@ _PARSERS: dict[str, Callable[[str, Decimal | None], Iterator[RowResult]]] = {
     "csv": lambda text, rate: csv_format.parse(text, rate=rate),
 }
 FORMATS = ("auto", *_PARSERS)
+# Formats whose prices are in US dollars: importing them needs the TRY per USD rate.
+USD_FORMATS = frozenset({"dummyjson", "openboxes"})
+MIN_RATE = Decimal("0.0001")
+MAX_RATE = Decimal(1_000_000)
 _T = TypeVar("_T")
 
 
@@ -44,16 +48,25 @@ async def import_catalogue(
 ) -> ImportSummary:
     """Create or update the file's products by SKU; bad rows are skipped and reported.
 
-    `rate` is TRY per unit of the file's currency (USD for DummyJSON and OpenBoxes; default 1).
+    `rate` is TRY per unit of the file's currency: required for DummyJSON and OpenBoxes (USD).
     A fatal problem raises ImportFailed and leaves the database as it was.
     """
     if fmt not in FORMATS:
         raise ImportFailed(f"unknown format {fmt!r}: use {', '.join(FORMATS)}", field="format")
-    if rate is not None and (not rate.is_finite() or rate <= 0):
-        raise ImportFailed("the rate must be a positive number such as 41.25", field="rate")
+    if rate is not None and (not rate.is_finite() or not MIN_RATE <= rate <= MAX_RATE):
+        raise ImportFailed(
+            f"the rate must be a number from {MIN_RATE} to {MAX_RATE}, such as 41.25", field="rate"
+        )
     text = await _read(path)
     chosen = _named(path, lambda: detect.detect(path, text)) if fmt == "auto" else fmt
     results = _named(path, lambda: list(_PARSERS[chosen](text, rate)))
+    if chosen in USD_FORMATS and rate is None:
+        # Storing dollars as lira would be silently wrong by a factor of forty.
+        raise ImportFailed(
+            f"prices in a {chosen} file are in US dollars: give --rate, the TRY per USD rate "
+            "(for example --rate 41.25)",
+            field="rate",
+        )
     drafts = [result for result in results if isinstance(result, RowDraft)]
     summary = ImportSummary(unmapped_categories=count_unmapped(results))
     if summary.unmapped_categories:

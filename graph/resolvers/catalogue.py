@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from typing import Any
 
 import strawberry
 
 from db.catalogue_queries import AttributeFacetRow, Keyset
 from domain import catalogue as rules
+from domain import search
 from domain.catalogue import ProductListing, SortField
-from domain.errors import InvalidInput
 from graph import cursors
 from graph import ids as global_ids
 from graph.context import Info
+from graph.cursors import ValueKind
 from graph.errors import translate_errors
 from graph.schema import catalogue as types
 from graph.schema.common import Money, Node, PageInfo
@@ -21,6 +23,14 @@ from services import catalogue
 from services.catalogue import ProductPage
 
 FUZZY_MARK = "~"
+SORT_VALUE_KINDS = {
+    SortField.RELEVANCE: ValueKind.INTEGER,
+    SortField.PRICE: ValueKind.INTEGER,
+    SortField.LEAD_TIME: ValueKind.INTEGER,
+    SortField.RATING: ValueKind.NUMBER,
+    SortField.NAME: ValueKind.TEXT,
+    SortField.NEWEST: ValueKind.TIMESTAMP,
+}
 
 
 def _decode_ids(values: list[strawberry.ID] | None, type_name: str, path: str) -> tuple[str, ...]:
@@ -71,14 +81,12 @@ def _position(
     """Decode a cursor; one made by a fuzzy (typo-tolerant) page continues in fuzzy mode."""
     if cursor is None:
         return None, listing
+    kind = SORT_VALUE_KINDS[listing.effective_sort.field]
     fuzzy = replace(listing, fuzzy=True)
-    for candidate in (listing, fuzzy):
-        try:
-            return cursors.decode(cursor, _sort_key(candidate), field=name), candidate
-        except InvalidInput:
-            if candidate is fuzzy:
-                raise
-    raise AssertionError("unreachable")
+    try:
+        return cursors.decode(cursor, _sort_key(listing), kind, field=name), listing
+    except cursors.OtherSort:
+        return cursors.decode(cursor, _sort_key(fuzzy), kind, field=name), fuzzy
 
 
 @translate_errors
@@ -99,7 +107,9 @@ async def products(
     size = rules.page_size(first, last, after, before)
     after_at, listing = _position(after, listing, "after")
     before_at, listing = _position(before, listing, "before")
-    page = await catalogue.list_products(listing, size=size, after=after_at, before=before_at)
+    page = await catalogue.list_products(
+        listing, size=size, after=after_at, before=before_at, with_facets=_selects(info, "facets")
+    )
     return _connection(page, _sort_key(page.listing))
 
 
@@ -122,8 +132,20 @@ def _connection(page: ProductPage, key: str) -> types.ProductConnection:
     )
 
 
+def _selects(info: Info, name: str) -> bool:
+    """Whether the operation selects `name` on this field's result (fragments included)."""
+
+    def walk(selections: list[Any]) -> bool:
+        return any(
+            getattr(item, "name", None) == name or walk(getattr(item, "selections", []))
+            for item in selections
+        )
+
+    return walk(info.selected_fields)
+
+
 async def product_facets(page: ProductPage) -> types.ProductFacets:
-    found = await catalogue.facets(page.listing)
+    found = await page.summary()
     by_count = sorted(found.categories.items(), key=lambda item: (-item[1], item[0]))
     brands = sorted(found.brands.items(), key=lambda item: (-item[1], item[0]))
     return types.ProductFacets(
@@ -142,7 +164,7 @@ def _attribute_facets(rows: list[AttributeFacetRow]) -> list[types.AttributeFace
     for row in rows:
         grouped.setdefault(row.slug, []).append(row)
     facets = []
-    for slug in sorted(grouped, key=lambda s: grouped[s][0].name):
+    for slug in sorted(grouped, key=lambda s: search.sort_key(grouped[s][0].name)):
         group = grouped[slug]
         values = [
             types.AttributeValueFacet(
@@ -205,7 +227,9 @@ async def categories(
 ) -> types.CategoryConnection:
     size = rules.page_size(first, None, after, None)
     parent = global_ids.decode(parent_id, "Category", field="parentId") if parent_id else None
-    after_code = cursors.decode(after, "CATEGORY", field="after").value if after else None
+    after_code = (
+        cursors.decode(after, "CATEGORY", ValueKind.TEXT, field="after").value if after else None
+    )
     rows, more = await catalogue.category_page(
         parent_id=parent, size=size, after_code=str(after_code) if after_code else None
     )
@@ -235,7 +259,9 @@ async def brands(
     info: Info, first: int | None = None, after: str | None = None
 ) -> types.BrandConnection:
     size = rules.page_size(first, None, after, None)
-    after_slug = cursors.decode(after, "BRAND", field="after").value if after else None
+    after_slug = (
+        cursors.decode(after, "BRAND", ValueKind.TEXT, field="after").value if after else None
+    )
     rows, more = await catalogue.brand_page(
         size=size, after_slug=str(after_slug) if after_slug else None
     )

@@ -442,16 +442,12 @@ def test_units() -> None:
 
 
 def test_images_and_price_validity() -> None:
-    with_images = 0
     for p in products():
-        assert isinstance(p["images"], list)
-        for path in p["images"]:
-            assert IMAGE.match(path) and path.startswith(f"/static/products/{p['sku']}"), path
-        with_images += bool(p["images"])
+        # The demo ships no image files, so it names none (a listed URL would answer 404).
+        assert p["images"] == [], p["sku"]
         until = p["price_valid_until"]
         if until is not None:
             assert date.fromisoformat(until) >= date(2026, 12, 31), p["sku"]
-    assert with_images == 49
     assert sum(p["price_valid_until"] is None for p in products()) == 28
 
 

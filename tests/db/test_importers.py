@@ -20,6 +20,9 @@ from domain import cpv
 from domain.imports import ImportFailed, SkippedRow
 from services import imports
 
+# One TRY per USD: the files' own numbers, so expected prices read like the source.
+AT_PAR = Decimal(1)
+
 ROOT = Path(__file__).resolve().parents[2]
 CSV_HEADER = (
     "sku,name,description,category_code,brand,supplier,unit,price_net,kdv_rate,stock,"
@@ -47,7 +50,7 @@ def _write_json(tmp_path: Path, document: object, name: str = "products.json") -
 
 
 async def test_dummyjson_import_creates_every_product(db: str, shared_data: Path) -> None:
-    summary = await imports.import_catalogue(_dummyjson(shared_data))
+    summary = await imports.import_catalogue(_dummyjson(shared_data), rate=AT_PAR)
 
     assert (summary.created, summary.updated, summary.unchanged) == (194, 0, 0)
     assert summary.skipped == []
@@ -74,7 +77,7 @@ async def test_dummyjson_import_creates_every_product(db: str, shared_data: Path
 
 
 async def test_dummyjson_specifications(db: str, shared_data: Path) -> None:
-    await imports.import_catalogue(_dummyjson(shared_data))
+    await imports.import_catalogue(_dummyjson(shared_data), rate=AT_PAR)
 
     laptop = await Product.get(sku="LAP-APP-APP-078")
     specs = (
@@ -94,10 +97,10 @@ async def test_dummyjson_specifications(db: str, shared_data: Path) -> None:
 
 
 async def test_second_dummyjson_import_writes_nothing(db: str, shared_data: Path) -> None:
-    await imports.import_catalogue(_dummyjson(shared_data))
+    await imports.import_catalogue(_dummyjson(shared_data), rate=AT_PAR)
     before = dict(await Product.all().values_list("sku", "updated_at"))
 
-    summary = await imports.import_catalogue(_dummyjson(shared_data))
+    summary = await imports.import_catalogue(_dummyjson(shared_data), rate=AT_PAR)
 
     assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 194)
     assert summary.skipped == []
@@ -108,13 +111,13 @@ async def test_second_dummyjson_import_writes_nothing(db: str, shared_data: Path
 async def test_changed_rows_are_updated_and_their_specifications_replaced(
     db: str, shared_data: Path, tmp_path: Path
 ) -> None:
-    await imports.import_catalogue(_dummyjson(shared_data))
+    await imports.import_catalogue(_dummyjson(shared_data), rate=AT_PAR)
     before = await Product.get(sku="BEA-ESS-ESS-001")
     products = _products(shared_data)
     products[0]["price"] = 10.49
     products[0]["tags"] = ["makyaj"]
 
-    summary = await imports.import_catalogue(_write_json(tmp_path, products))
+    summary = await imports.import_catalogue(_write_json(tmp_path, products), rate=AT_PAR)
 
     assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 193)
     after = await Product.get(sku="BEA-ESS-ESS-001")
@@ -146,7 +149,7 @@ async def test_rate_converts_usd_to_try_half_up(db: str, shared_data: Path) -> N
 
 
 async def test_openboxes_import(db: str, shared_data: Path) -> None:
-    summary = await imports.import_catalogue(_openboxes(shared_data))
+    summary = await imports.import_catalogue(_openboxes(shared_data), rate=AT_PAR)
 
     assert (summary.created, summary.updated, summary.unchanged) == (57, 0, 0)
     assert summary.skipped == []
@@ -183,7 +186,7 @@ async def test_corrupted_rows_are_skipped_with_reasons(
     products[4]["price"] = -5
     products[6]["stock"] = "abc"
 
-    summary = await imports.import_catalogue(_write_json(tmp_path, products))
+    summary = await imports.import_catalogue(_write_json(tmp_path, products), rate=AT_PAR)
 
     assert summary.skipped == [
         SkippedRow(3, "BEA-VEL-POW-003", "name is missing"),
@@ -206,7 +209,7 @@ async def test_unmapped_categories_are_counted_and_filed_under_other(
         products[index]["category"] = "pet-supplies"
     products[2]["category"] = "toys"
 
-    summary = await imports.import_catalogue(_write_json(tmp_path, products))
+    summary = await imports.import_catalogue(_write_json(tmp_path, products), rate=AT_PAR)
 
     assert summary.created == 194
     assert summary.unmapped_categories == {"pet-supplies": 2, "toys": 1}
@@ -227,7 +230,7 @@ async def test_unmapped_categories_are_counted_and_filed_under_other(
 async def test_categories_are_created_with_ancestors_from_the_reference_table(
     db: str, shared_data: Path
 ) -> None:
-    await imports.import_catalogue(_dummyjson(shared_data))
+    await imports.import_catalogue(_dummyjson(shared_data), rate=AT_PAR)
 
     laptops = await Category.get(code="30213100-6").prefetch_related("parent")
     assert laptops.parent is not None and laptops.parent.code == "30213000-5"
@@ -379,7 +382,7 @@ async def test_cpv_import_builds_the_whole_tree(db: str, shared_data: Path) -> N
 
 
 async def test_cpv_import_keeps_turkish_names_and_products(db: str, shared_data: Path) -> None:
-    await imports.import_catalogue(_openboxes(shared_data))
+    await imports.import_catalogue(_openboxes(shared_data), rate=AT_PAR)
     await Category.filter(code="30192000-1").update(name_tr="Kırtasiye")
 
     summary = await imports.import_cpv(shared_data / "cpv" / "cpv2008-en.json")
@@ -401,7 +404,7 @@ async def test_cpv_import_keeps_turkish_names_and_products(db: str, shared_data:
 async def test_fatal_errors_leave_the_catalogue_unchanged(
     db: str, shared_data: Path, tmp_path: Path, content: str, name: str, message: str
 ) -> None:
-    await imports.import_catalogue(_openboxes(shared_data))
+    await imports.import_catalogue(_openboxes(shared_data), rate=AT_PAR)
     path = tmp_path / name
     if content.startswith("\x89"):
         path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff")
@@ -500,7 +503,15 @@ def test_every_mapped_code_is_a_real_cpv_code_with_reference_ancestors(shared_da
 
 def test_cli_import_catalogue(shared_data: Path, tmp_path: Path) -> None:
     env = {**os.environ, "ESATIS_DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}"}
-    command = [sys.executable, "-m", "cli", "import-catalogue", str(_dummyjson(shared_data))]
+    command = [
+        sys.executable,
+        "-m",
+        "cli",
+        "import-catalogue",
+        "--rate",
+        "1",
+        str(_dummyjson(shared_data)),
+    ]
 
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
@@ -516,6 +527,15 @@ def test_cli_import_catalogue(shared_data: Path, tmp_path: Path) -> None:
     assert "Traceback" not in failed.stderr
     assert "esatis: import failed: bad.json: not valid JSON (line 1: " in failed.stderr
 
+    no_rate = subprocess.run(
+        [*command[:4], command[-1]], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert no_rate.returncode == 1
+    assert no_rate.stderr == (
+        "esatis: import failed: prices in a dummyjson file are in US dollars: give --rate, "
+        "the TRY per USD rate (for example --rate 41.25)\n"
+    )
+
 
 async def test_the_shipped_demo_catalogue_and_the_importers_fit_together(
     db: str, shared_data: Path
@@ -529,6 +549,6 @@ async def test_the_shipped_demo_catalogue_and_the_importers_fit_together(
     assert loaded == f"{len(products)} products in {len(used)} categories"
     assert await Product.all().count() == len(products)
     # Shared attributes (agirlik, genislik, ...) keep one kind and unit across sources.
-    dummy = await imports.import_catalogue(_dummyjson(shared_data))
-    boxes = await imports.import_catalogue(_openboxes(shared_data))
+    dummy = await imports.import_catalogue(_dummyjson(shared_data), rate=AT_PAR)
+    boxes = await imports.import_catalogue(_openboxes(shared_data), rate=AT_PAR)
     assert (dummy.created, dummy.skipped, boxes.created, boxes.skipped) == (194, [], 57, [])

@@ -64,3 +64,23 @@ def test_sort_key_is_digits_only_and_bounded() -> None:
     key = search.sort_key("Ürün 12 — çok uzun " * 20)
     assert key.isdigit()
     assert len(key) == search.SORT_KEY_LENGTH
+
+
+def test_hyphenated_words_are_also_stored_joined() -> None:
+    assert search.document("Wi-Fi 6 Erişim Noktası") == " wi - fi 6 erisim noktasi wifi "
+
+
+@pytest.mark.parametrize(
+    ("word", "prefix"),
+    [
+        ("koltuk", "koltu"),
+        ("kitap", "kita"),
+        ("kagit", "kagi"),
+        ("agac", "agac"),
+        ("tek", "tek"),
+        ("masa", "masa"),
+        ("a4k", "a4k"),
+    ],
+)
+def test_prefix_stem_allows_turkish_consonant_softening(word: str, prefix: str) -> None:
+    assert search.prefix_stem(word) == prefix

@@ -120,3 +120,48 @@ def test_several_workers_need_a_shared_bus(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "--workers > 1 needs a shared event bus" in result.stderr
     assert not (tmp_path / "e2e.sqlite3").exists()
+
+
+def test_missing_sqlite_folder_is_a_clear_error(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-folder" / "x.sqlite3"
+    result = subprocess.run(
+        [str(ESATIS), "migrate"],
+        cwd=tmp_path,
+        env=_environment(tmp_path, ESATIS_DATABASE_URL=f"sqlite://{missing}"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"esatis: the folder for the SQLite file {missing} does not exist"
+    )
+
+
+def test_unreachable_postgresql_is_a_clear_error(tmp_path: Path) -> None:
+    url = f"postgres://nobody@127.0.0.1:{_free_port()}/nothing"
+    result = subprocess.run(
+        [str(ESATIS), "migrate"],
+        cwd=tmp_path,
+        env=_environment(tmp_path, ESATIS_DATABASE_URL=url),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("esatis: cannot connect to the database (")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "http"])
+def test_port_must_be_valid(tmp_path: Path, port: str) -> None:
+    result = subprocess.run(
+        [str(ESATIS), "serve", "--port", port],
+        cwd=tmp_path,
+        env=_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "must be a port number from 1 to 65535" in result.stderr

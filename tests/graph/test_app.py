@@ -84,3 +84,56 @@ def test_production_app_needs_a_secret() -> None:
     with pytest.raises(SettingsError) as refused:
         create_app(Settings(env=Environment.PRODUCTION))
     assert str(refused.value) == "ESATIS_SECRET_KEY must be set when ESATIS_ENV=production"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "message"),
+    [
+        (
+            b"null",
+            "application/json",
+            400,
+            'The request body must be a JSON object: {"query": ...}.',
+        ),
+        (
+            b'"hi"',
+            "application/json",
+            400,
+            'The request body must be a JSON object: {"query": ...}.',
+        ),
+        (
+            b"[1, 2]",
+            "application/json",
+            400,
+            'The request body must be a JSON object: {"query": ...}.',
+        ),
+        (
+            b'{"query": "\xff\xfe"}',
+            "application/json",
+            400,
+            "The request body is not valid UTF-8 JSON.",
+        ),
+        (b"{not json", "application/json", 400, "The request body is not valid UTF-8 JSON."),
+        (
+            b"query { brands { pageInfo { hasNextPage } } }",
+            "text/plain",
+            400,
+            "Unsupported content type",
+        ),
+        (b"{}", "application/json", 400, "No GraphQL query found in the request"),
+    ],
+)
+async def test_malformed_requests_get_json_errors(
+    client: httpx.AsyncClient, body: bytes, content_type: str, status: int, message: str
+) -> None:
+    response = await client.post("/graphql", content=body, headers={"content-type": content_type})
+    assert response.status_code == status
+    assert response.json() == {
+        "errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]
+    }
+
+
+async def test_mutation_over_get_is_refused_as_json(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", params={"query": "mutation { x }"})
+    assert response.status_code in (400, 405)
+    assert response.json()["errors"][0]["extensions"] == {"code": "BAD_REQUEST"}

@@ -407,7 +407,7 @@ async def test_compare_products(gql: GraphQLClient, catalogue: Catalogue) -> Non
     assert rows["kdvRate"]["values"] == ["20", "20"]
     assert rows["leadTimeDays"]["values"] == ["7", "3"]
     assert rows["warrantyMonths"]["values"] == ["24", "24"]
-    assert rows["rating"]["values"] == ["0.00", "0.00"]
+    assert rows["rating"]["values"] == [None, None]  # no reviews yet: no rating
     assert rows["ram"] == {
         "key": "ram",
         "label": "Bellek (RAM)",
@@ -458,6 +458,7 @@ async def test_category_by_code(gql: GraphQLClient, catalogue: Catalogue) -> Non
     }
     assert (await gql(query, code="30232110"))["data"]["category"]["code"] == "30232110-8"
     assert (await gql(query, code="99999999-9"))["data"]["category"] is None
+    assert (await gql(query, code="30232110-7"))["data"]["category"] is None  # wrong check digit
 
 
 async def test_responses_are_utf8_json(gql: GraphQLClient, catalogue: Catalogue) -> None:

@@ -36,12 +36,23 @@ def _only_error(body: dict[str, Any]) -> dict[str, Any]:
             "price bounds must be between 0 and 999999999999.99",
         ),
         ({"first": -1}, "first", "must not be negative"),
+        ({"last": -1, "before": "x"}, "last", "must not be negative"),
+        ({"last": -1}, "last", "must not be negative"),
+        (
+            {"filter": {"price": {"gte": "179.901"}}},
+            "filter.price.gte",
+            "price bounds have at most two decimal places",
+        ),
         ({"first": 101}, "first", "at most 100"),
         ({"last": 5}, "last", "last needs before: page backwards from a cursor"),
         ({"search": "x" * 10_000}, "search", "search is limited to 200 characters"),
         ({"after": "not-a-cursor"}, "after", "malformed cursor"),
         (
-            {"after": base64.urlsafe_b64encode(b'["PRICE:ASC",1,"x"]').decode()},
+            {
+                "after": base64.urlsafe_b64encode(
+                    b'["NEWEST:DESC","2026-01-01T00:00:00+00:00","x"]'
+                ).decode()
+            },
             "after",
             "malformed cursor",
         ),
@@ -69,6 +80,74 @@ async def test_bad_listing_arguments(
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field}
     assert error["message"] == message
     assert body["data"] is None
+
+
+_UUID = "00000000-0000-4000-8000-000000000000"
+
+
+@pytest.mark.parametrize(
+    ("sort", "value"),
+    [
+        ({"field": "PRICE", "direction": "ASC"}, '"cheap"'),
+        ({"field": "PRICE", "direction": "ASC"}, "1" + "0" * 40),
+        ({"field": "PRICE", "direction": "ASC"}, "1.5"),
+        ({"field": "RATING", "direction": "ASC"}, "NaN"),
+        ({"field": "NAME", "direction": "ASC"}, "12"),
+        ({"field": "NEWEST", "direction": "DESC"}, '"yesterday"'),
+        ({"field": "NEWEST", "direction": "DESC"}, '"2026-01-01T00:00:00"'),
+    ],
+)
+async def test_forged_cursor_values_are_refused(
+    gql: GraphQLClient, catalogue: Catalogue, sort: dict[str, str], value: str
+) -> None:
+    key = f"{sort['field']}:{sort['direction']}"
+    forged = base64.urlsafe_b64encode(f'["{key}",{value},"{_UUID}"]'.encode()).decode()
+    body = await gql(LIST, sort=sort, after=forged)
+    error = _only_error(body)
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}
+    assert error["message"] == "malformed cursor"
+
+
+async def test_forged_cursor_id_is_refused(gql: GraphQLClient, catalogue: Catalogue) -> None:
+    for row_id in ("5", "[1]", '"not-a-uuid"'):
+        forged = base64.urlsafe_b64encode(f'["PRICE:ASC",1,{row_id}]'.encode()).decode()
+        body = await gql(LIST, sort={"field": "PRICE", "direction": "ASC"}, after=forged)
+        assert _only_error(body)["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}
+
+
+@pytest.mark.parametrize(
+    ("attribute", "field", "message"),
+    [
+        ({"slug": "wifi", "values": ["true"]}, "filter.attributes.0.slug", "unknown specification"),
+        (
+            {"slug": "ram", "values": ["16"]},
+            "filter.attributes.0.values",
+            "ram is a NUMBER specification: filter it with range",
+        ),
+        (
+            {"slug": "renkli-baski", "values": ["true"]},
+            "filter.attributes.0.values",
+            "renkli-baski is a BOOLEAN specification: filter it with boolean",
+        ),
+        (
+            {"slug": "islemci", "boolean": True},
+            "filter.attributes.0.boolean",
+            "islemci is a TEXT specification: filter it with values",
+        ),
+        (
+            {"slug": "islemci", "range": {"gte": "1"}},
+            "filter.attributes.0.range",
+            "islemci is a TEXT specification: filter it with values",
+        ),
+    ],
+)
+async def test_attribute_filter_must_fit_the_specification(
+    gql: GraphQLClient, catalogue: Catalogue, attribute: dict[str, Any], field: str, message: str
+) -> None:
+    body = await gql(LIST, filter={"attributes": [attribute]})
+    error = _only_error(body)
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field}
+    assert error["message"] == message
 
 
 async def test_cursor_of_another_sort_is_refused(gql: GraphQLClient, catalogue: Catalogue) -> None:
