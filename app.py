@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from db import lifecycle
 from graph.http import GraphQLEndpoint
+from services import catalogue
 from settings import Settings
 from subscriptions.bus import EventBus, create_bus
 
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     settings.check_startable()
     bus: EventBus = create_bus(settings.bus_url)
+    catalogue.summaries.seconds = settings.facet_cache_seconds
     graphql = GraphQLEndpoint(settings, bus=bus)
 
     async def healthz(request: Request) -> JSONResponse:

@@ -36,6 +36,8 @@ class Settings:
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
+    # Seconds a listing's count and facets may be reused (0: always computed afresh).
+    facet_cache_seconds: float = 30
 
     @property
     def is_production(self) -> bool:
@@ -81,6 +83,7 @@ class Settings:
             carrier_secrets=_parse_pairs(env.get("ESATIS_CARRIER_SECRETS", "")),
             load_demo_data=env.get("ESATIS_DEMO_DATA", "1").strip() not in ("0", "false", "no"),
             log_level=_log_level(env.get("ESATIS_LOG_LEVEL", "INFO")),
+            facet_cache_seconds=_seconds(env.get("ESATIS_FACET_CACHE_SECONDS", "30")),
         )
 
 
@@ -92,6 +95,16 @@ def _log_level(raw: str) -> str:
     if level not in LOG_LEVELS:
         raise SettingsError(f"ESATIS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
     return level
+
+
+def _seconds(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 3600:
+        raise SettingsError("ESATIS_FACET_CACHE_SECONDS must be a number of seconds from 0 to 3600")
+    return value
 
 
 def _split_list(raw: str) -> tuple[str, ...]:

@@ -11,12 +11,12 @@ Run: BENCH_DATABASE_URL=postgres://... uvicorn bench.raw_baseline:create_app --f
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import json
 import os
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +29,8 @@ from starlette.routing import Route
 from db import catalogue_sql as sql
 from db.config import POOL_MAX_SIZE, WORD_SIMILARITY_THRESHOLD
 from domain import catalogue as rules
-from domain.catalogue import UNIT_NAMES_TR, ProductListing, SortDirection, SortField, SpecKind
+from domain import search
+from domain.catalogue import UNIT_NAMES_TR, ProductListing, SortDirection, SortField
 from graph import ids
 
 CENT = Decimal("0.01")
@@ -66,9 +67,25 @@ def listing_of(variables: Mapping[str, Any]) -> ProductListing:
     )
 
 
-def _where(listing: ProductListing, skip: sql.Facet = sql.ALL_FILTERS) -> tuple[str, sql.Params]:
-    params = sql.Params("postgres")
-    return sql.where_clause(listing, params, sql.search_terms(listing, params), skip=skip), params
+# The same text as db.catalogue_queries.category_descendants and ._attribute_facets.
+DESCENDANTS = (
+    "SELECT DISTINCT c.id FROM categories c JOIN categories f ON c.path LIKE f.path || '%' "
+    "WHERE f.id IN ({marks})"
+)
+ATTRIBUTES = "SELECT id, slug, name, kind, unit FROM attributes WHERE id IN ({marks})"
+
+
+def _marks(count: int) -> str:
+    return ", ".join(f"${n}" for n in range(1, count + 1))
+
+
+def descendants_statement(listing: ProductListing) -> Statement:
+    ids_ = list(listing.filter.category_ids)
+    return DESCENDANTS.format(marks=_marks(len(ids_))), ids_
+
+
+def attributes_statement(attribute_ids: list[str]) -> Statement:
+    return ATTRIBUTES.format(marks=_marks(len(attribute_ids))), attribute_ids
 
 
 def page_statement(listing: ProductListing, limit: int) -> Statement:
@@ -86,52 +103,27 @@ def page_statement(listing: ProductListing, limit: int) -> Statement:
     return statement, params.values
 
 
-def facet_statements(listing: ProductListing) -> list[Statement]:
-    """product_count, category_counts, brand_counts, price_bounds, attribute_facets (in order)."""
-    out: list[Statement] = []
-    where, params = _where(listing)
-    out.append((f"SELECT COUNT(*) AS n FROM products p WHERE {where}", params.values))
-    for column, skip in (("p.category_id", "categories"), ("p.brand_id", "brands")):
-        where, params = _where(listing, sql.Facet(skip))
-        out.append(
-            (
-                f"SELECT {column} AS key, COUNT(*) AS n FROM products p WHERE {where} "
-                f"AND {column} IS NOT NULL GROUP BY {column}",
-                params.values,
-            )
-        )
-    where, params = _where(listing, sql.Facet("price"))
-    out.append(
-        (
-            "SELECT MIN(p.price_kurus) AS lo, MAX(p.price_kurus) AS hi "
-            f"FROM products p WHERE {where}",
-            params.values,
-        )
-    )
+def summary_statement(listing: ProductListing) -> Statement:
+    """catalogue_queries.summary: count and facets in one statement."""
     if listing.filter.attributes:
         raise ValueError("attribute filters are not part of the bench workload")
-    where, params = _where(listing)
-    text_value = f"CASE WHEN a.kind = {params.add(SpecKind.TEXT.value)} THEN s.value_text END"
-    out.append(
-        (
-            f"SELECT a.slug, a.name, a.kind, a.unit, {text_value} AS text, "
-            "s.value_boolean AS boolean, "
-            "COUNT(*) AS n, MIN(s.value_number) AS lo, MAX(s.value_number) AS hi "
-            "FROM products p JOIN product_specifications s ON s.product_id = p.id "
-            f"JOIN attributes a ON a.id = s.attribute_id WHERE {where} "
-            f"GROUP BY a.slug, a.name, a.kind, a.unit, {text_value}, s.value_boolean",
-            params.values,
-        )
-    )
-    return out
+    params = sql.Params("postgres")
+    return sql.summary_statement(listing, params), params.values
 
 
-def statements(variables: Mapping[str, Any], *, facets: bool) -> list[Statement]:
-    """Every statement one request runs: the page (first + 1 rows), then the facet queries."""
+def statements(
+    variables: Mapping[str, Any], *, facets: bool, scope: tuple[str, ...]
+) -> list[Statement]:
+    """The statements one request runs whose text does not depend on earlier results:
+    the category descendants, the page (first + 1 rows) and, with facets, the summary."""
     listing = listing_of(variables)
     size = rules.page_size(variables.get("first"), None, None, None)
-    page = page_statement(listing, size + 1)
-    return [page, *facet_statements(listing)] if facets else [page]
+    out = [descendants_statement(listing)] if listing.filter.category_ids else []
+    scoped = replace(listing, category_scope=scope)
+    out.append(page_statement(scoped, size + 1))
+    if facets:
+        out.append(summary_statement(scoped))
+    return out
 
 
 def _node(row: asyncpg.Record) -> dict[str, Any]:
@@ -154,24 +146,41 @@ def _amount(kurus: int | None) -> dict[str, str] | None:
     return None if kurus is None else {"amount": str(Decimal(int(kurus)) * CENT)}
 
 
-def _counts(rows: list[asyncpg.Record]) -> list[dict[str, int]]:
-    pairs = sorted((-r["n"], str(r["key"])) for r in rows)
+def _counts(counts: dict[str, int]) -> list[dict[str, int]]:
+    pairs = sorted((-n, key) for key, n in counts.items())
     return [{"count": -negative} for negative, _ in pairs]
 
 
-def _facets(rows: list[list[asyncpg.Record]]) -> tuple[int, dict[str, Any]]:
-    count, categories, brands, bounds, attributes = rows
-    grouped: dict[str, list[asyncpg.Record]] = {}
-    for row in attributes:
-        grouped.setdefault(row["slug"], []).append(row)
-    ordered = sorted(grouped, key=lambda slug: grouped[slug][0]["name"])
-    return count[0]["n"], {
+def _facets(
+    rows: list[asyncpg.Record], meta: dict[str, asyncpg.Record]
+) -> tuple[int, dict[str, Any]]:
+    count, low, high = 0, None, None
+    categories: dict[str, int] = {}
+    brands: dict[str, int] = {}
+    attributes: dict[str, int] = {}
+    for row in rows:
+        facet = row["facet"]
+        if facet == "count":
+            count = row["n"]
+        elif facet == "category":
+            categories[str(row["key"])] = row["n"]
+        elif facet == "brand":
+            brands[str(row["key"])] = row["n"]
+        elif facet == "price":
+            low, high = row["lo"], row["hi"]
+        else:
+            slug = meta[str(row["key"])]["slug"]
+            attributes[slug] = attributes.get(slug, 0) + row["n"]
+    names = {m["slug"]: m["name"] for m in meta.values()}
+    ordered = sorted(attributes, key=lambda slug: search.sort_key(names[slug]))
+    return count, {
         "categories": _counts(categories),
         "brands": _counts(brands),
-        "price": {"min": _amount(bounds[0]["lo"]), "max": _amount(bounds[0]["hi"])},
-        "attributes": [
-            {"slug": slug, "count": sum(r["n"] for r in grouped[slug])} for slug in ordered
-        ],
+        "price": {
+            "min": _amount(None if low is None else int(low)),
+            "max": _amount(None if high is None else int(high)),
+        },
+        "attributes": [{"slug": slug, "count": attributes[slug]} for slug in ordered],
     }
 
 
@@ -186,7 +195,10 @@ def create_app(database_url: str | None = None) -> Starlette:
             url,
             min_size=1,
             max_size=POOL_MAX_SIZE,
-            server_settings={"pg_trgm.word_similarity_threshold": WORD_SIMILARITY_THRESHOLD},
+            server_settings={
+                "pg_trgm.word_similarity_threshold": WORD_SIMILARITY_THRESHOLD,
+                "plan_cache_mode": "force_custom_plan",
+            },
         )
         try:
             yield
@@ -198,13 +210,25 @@ def create_app(database_url: str | None = None) -> Starlette:
         body = json.loads(await request.body())
         variables = body.get("variables") or {}
         size = rules.page_size(variables.get("first"), None, None, None)
-        page_sql, *facet_sql = statements(variables, facets=facets)
-        rows = await pool.fetch(page_sql[0], *page_sql[1])
+        listing = listing_of(variables)
+        scope: tuple[str, ...] = ()
+        if listing.filter.category_ids:
+            text, values = descendants_statement(listing)
+            scope = tuple(sorted(str(r["id"]) for r in await pool.fetch(text, *values)))
+        scoped = replace(listing, category_scope=scope)
+        page_text, page_values = page_statement(scoped, size + 1)
+        rows = await pool.fetch(page_text, *page_values)
         edges = [{"node": _node(row)} for row in rows[:size]]
         products: dict[str, Any] = {"edges": edges}
         if facets:
-            found = await asyncio.gather(*(pool.fetch(text, *values) for text, values in facet_sql))
-            total, facet_values = _facets(list(found))
+            summary_text, summary_values = summary_statement(scoped)
+            found = await pool.fetch(summary_text, *summary_values)
+            attribute_ids = list({str(r["key"]) for r in found if r["facet"] == "attribute"})
+            meta = {}
+            if attribute_ids:
+                text, values = attributes_statement(attribute_ids)
+                meta = {str(m["id"]): m for m in await pool.fetch(text, *values)}
+            total, facet_values = _facets(list(found), meta)
             # The document's selection order: totalCount, facets, edges.
             products = {"totalCount": total, "facets": facet_values, "edges": edges}
         # Encoded as graph/http.py encodes GraphQL responses.

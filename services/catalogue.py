@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -36,8 +38,45 @@ class ProductPage:
     async def summary(self) -> Summary:
         # Count and facets resolve concurrently: both await the one statement.
         if self._summary is None:
-            self._summary = asyncio.ensure_future(queries.summary(self.listing))
+            self._summary = asyncio.ensure_future(summaries.get(self.listing))
         return await self._summary
+
+
+class SummaryCache:
+    """Count and facets of recent listings, for a few seconds, in this process.
+
+    Facets are the same for every page of a listing and for every visitor, and the catalogue
+    changes a few times a day, while computing them is the costliest statement of a search
+    (docs/performance.md). Writes in this process clear the cache; other processes' writes
+    show after at most `seconds`. Zero seconds turns caching off.
+    """
+
+    def __init__(self, seconds: float = 0, max_entries: int = 1024) -> None:
+        self.seconds = seconds
+        self.max_entries = max_entries
+        self.clock: Callable[[], float] = time.monotonic
+        self._entries: OrderedDict[ProductListing, tuple[float, Summary]] = OrderedDict()
+
+    async def get(self, listing: ProductListing) -> Summary:
+        if self.seconds <= 0:
+            return await queries.summary(listing)
+        now = self.clock()
+        hit = self._entries.get(listing)
+        if hit is not None and now - hit[0] < self.seconds:
+            self._entries.move_to_end(listing)
+            return hit[1]
+        found = await queries.summary(listing)
+        self._entries[listing] = (now, found)
+        self._entries.move_to_end(listing)
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+        return found
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+summaries = SummaryCache()
 
 
 async def list_products(

@@ -25,6 +25,7 @@ from domain.imports import (
     UpsertResult,
     count_unmapped,
 )
+from services import catalogue
 
 _PARSERS: dict[str, Callable[[str, Decimal | None], Iterator[RowResult]]] = {
     "dummyjson": lambda text, rate: dummyjson.parse(text, rate=rate or Decimal(1)),
@@ -120,6 +121,8 @@ async def _run(
     finally:
         if progress:
             progress.close()
+    # Counts and facets computed before the import no longer hold.
+    catalogue.summaries.clear()
     summary.created, summary.updated = stored.created, stored.updated
     summary.unchanged = stored.unchanged
     summary.skipped += stored.skipped

@@ -60,7 +60,10 @@ def _tables() -> list[str]:
 
 @pytest.fixture
 async def db(database: str) -> AsyncIterator[str]:
-    """The session database, emptied before the test."""
+    """The session database, emptied before the test (and no count or facet cached)."""
+    from services import catalogue
+
+    catalogue.summaries.clear()
     conn = connections.get("default")
     tables = _tables()
     if dialect(database) == "postgres":

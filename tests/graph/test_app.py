@@ -52,7 +52,7 @@ async def test_graphiql_only_in_development(
     assert "graphiql" not in refused.text.lower()
 
 
-async def test_queries_over_get(client: httpx.AsyncClient) -> None:
+async def test_queries_over_get(db: str, client: httpx.AsyncClient) -> None:
     response = await client.get("/graphql", params={"query": "{ brands { edges { cursor } } }"})
     assert response.status_code == 200
     assert response.json() == {"data": {"brands": {"edges": []}}}
