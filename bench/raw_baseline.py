@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from db import catalogue_queries as queries
 from db import catalogue_sql as sql
 from db.config import POOL_MAX_SIZE, WORD_SIMILARITY_THRESHOLD
 from domain import catalogue as rules
@@ -88,19 +89,24 @@ def attributes_statement(attribute_ids: list[str]) -> Statement:
     return ATTRIBUTES.format(marks=_marks(len(attribute_ids))), attribute_ids
 
 
-def page_statement(listing: ProductListing, limit: int) -> Statement:
-    """catalogue_queries.product_page for a first page (no cursor)."""
-    params = sql.Params("postgres")
-    terms = sql.search_terms(listing, params)
-    where = sql.where_clause(listing, params, terms)
-    order = sql.order_expression(listing, terms)
-    direction = listing.effective_sort.direction.value
-    statement = (
-        f"SELECT {sql.PRODUCT_COLUMNS}, {order} AS sort_value FROM products p WHERE {where} "
-        f"ORDER BY sort_value {direction}, p.id {direction} "
-        f"LIMIT {params.add(limit)}"
+def page_statements(listing: ProductListing, limit: int) -> tuple[Statement, Statement | None]:
+    """catalogue_queries.product_page for a first page: the statement, and for a sorted search
+    the sort-order window tried first (the plain statement runs only when it falls short)."""
+    direction = listing.effective_sort.direction
+    plain = queries.page_statement(
+        listing, limit, None, direction, window=None, dialect_name="postgres"
     )
-    return statement, params.values
+    if not listing.words or listing.effective_sort.field is SortField.RELEVANCE:
+        return plain, None
+    windowed = queries.page_statement(
+        listing,
+        limit,
+        None,
+        direction,
+        window=queries.SORTED_SEARCH_WINDOW,
+        dialect_name="postgres",
+    )
+    return plain, windowed
 
 
 def summary_statement(listing: ProductListing) -> Statement:
@@ -120,7 +126,9 @@ def statements(
     size = rules.page_size(variables.get("first"), None, None, None)
     out = [descendants_statement(listing)] if listing.filter.category_ids else []
     scoped = replace(listing, category_scope=scope)
-    out.append(page_statement(scoped, size + 1))
+    plain, windowed = page_statements(scoped, size + 1)
+    # The bench's page is a sorted search whose window holds a full page: the window serves it.
+    out.append(windowed or plain)
     if facets:
         out.append(summary_statement(scoped))
     return out
@@ -216,8 +224,10 @@ def create_app(database_url: str | None = None) -> Starlette:
             text, values = descendants_statement(listing)
             scope = tuple(sorted(str(r["id"]) for r in await pool.fetch(text, *values)))
         scoped = replace(listing, category_scope=scope)
-        page_text, page_values = page_statement(scoped, size + 1)
-        rows = await pool.fetch(page_text, *page_values)
+        plain, windowed = page_statements(scoped, size + 1)
+        rows = await pool.fetch(windowed[0], *windowed[1]) if windowed else []
+        if len(rows) < size + 1:
+            rows = await pool.fetch(plain[0], *plain[1])
         edges = [{"node": _node(row)} for row in rows[:size]]
         products: dict[str, Any] = {"edges": edges}
         if facets:

@@ -112,31 +112,82 @@ class Keyset:
     id: str
 
 
+# Rows of the sort order a sorted search looks through before falling back to a full search.
+SORTED_SEARCH_WINDOW = 1000
+
+
 async def product_page(
     listing: ProductListing, *, limit: int, after: Keyset | None, backwards: bool
 ) -> list[ProductRow]:
     """Up to `limit` rows after `after`; backwards pages come back in listing order too."""
-    params = sql.Params(dialect())
-    terms = sql.search_terms(listing, params)
-    where = sql.where_clause(listing, params, terms)
-    order = sql.order_expression(listing, terms)
     direction = listing.effective_sort.direction
     if backwards:
         direction = SortDirection.ASC if direction is SortDirection.DESC else SortDirection.DESC
-    if after is not None:
-        value = _keyset_value(listing.effective_sort.field, after.value)
-        where += " AND " + sql.keyset_condition(order, direction, value, after.id, params)
-    statement = (
-        f"SELECT {sql.PRODUCT_COLUMNS}, {order} AS sort_value FROM products p WHERE {where} "
-        f"ORDER BY sort_value {direction.value}, p.id {direction.value} "
-        f"LIMIT {params.add(limit)}"
+    backend = dialect()
+    statement, values = page_statement(
+        listing, limit, after, direction, window=None, dialect_name=backend
     )
-    rows = [_product_row(r) for r in await _client().execute_query_dict(statement, params.values)]
+    if listing.words and listing.effective_sort.field is not SortField.RELEVANCE:
+        # A search sorted by a column: walk the sort index through a bounded window of rows
+        # and keep the matches. When the window holds a full page, those are exactly the first
+        # matches in order; otherwise the plain statement (search first, then sort) runs.
+        windowed, window_values = page_statement(
+            listing, limit, after, direction, window=SORTED_SEARCH_WINDOW, dialect_name=backend
+        )
+        found = await _client().execute_query_dict(windowed, window_values)
+        if len(found) < limit:
+            found = await _client().execute_query_dict(statement, values)
+    else:
+        found = await _client().execute_query_dict(statement, values)
+    rows = [_product_row(r) for r in found]
     return rows[::-1] if backwards else rows
 
 
-def _keyset_value(field: SortField, value: Any) -> Any:
-    if field is SortField.NEWEST and isinstance(value, str) and dialect() == "postgres":
+def page_statement(
+    listing: ProductListing,
+    limit: int,
+    after: Keyset | None,
+    direction: SortDirection,
+    *,
+    window: int | None,
+    dialect_name: str,
+) -> tuple[str, list[Any]]:
+    """The page statement; with `window`, restricted to that many rows in sort order."""
+    params = sql.Params(dialect_name)
+    terms = sql.search_terms(listing, params)
+    where = sql.where_clause(listing, params, terms)
+    order = sql.order_expression(listing, terms)
+    position = ""
+    if after is not None:
+        value = _keyset_value(listing.effective_sort.field, after.value, dialect_name)
+        position = " AND " + sql.keyset_condition(order, direction, value, after.id, params)
+    where += position
+    source = "products p"
+    if window is not None:
+        # Rows in sort order straight off the (active, column, id) index, `window` of them;
+        # only conditions that index can serve go inside, so the planner walks it.
+        inner = [f"p.active = {params.add(True)}"]
+        flt = listing.filter
+        if listing.effective_sort.field is SortField.PRICE:
+            if flt.price_gte is not None:
+                inner.append(f"p.price_kurus >= {params.add(int(flt.price_gte * 100))}")
+            if flt.price_lte is not None:
+                inner.append(f"p.price_kurus <= {params.add(int(flt.price_lte * 100))}")
+        source = (
+            f"(SELECT * FROM products p WHERE {' AND '.join(inner)}{position} "
+            f"ORDER BY {order} {direction.value}, p.id {direction.value} "
+            f"LIMIT {params.add(window)}) p"
+        )
+    statement = (
+        f"SELECT {sql.PRODUCT_COLUMNS}, {order} AS sort_value FROM {source} WHERE {where} "
+        f"ORDER BY sort_value {direction.value}, p.id {direction.value} "
+        f"LIMIT {params.add(limit)}"
+    )
+    return statement, params.values
+
+
+def _keyset_value(field: SortField, value: Any, dialect_name: str) -> Any:
+    if field is SortField.NEWEST and isinstance(value, str) and dialect_name == "postgres":
         return datetime.fromisoformat(value)
     return value
 

@@ -465,3 +465,32 @@ async def test_responses_are_utf8_json(gql: GraphQLClient, catalogue: Catalogue)
     response = await gql.http.post("/graphql", json={"query": '{ product(sku: "T-C1") { name } }'})
     assert response.headers["content-type"] == "application/json"
     assert "Çay Bardağı Temizleyici".encode() in response.content
+
+
+@pytest.mark.parametrize("window", [1, 3, 2000])
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+async def test_sorted_search_pages_are_the_same_whatever_the_window(
+    gql: GraphQLClient,
+    catalogue: Catalogue,
+    monkeypatch: pytest.MonkeyPatch,
+    window: int,
+    direction: str,
+) -> None:
+    # A small window makes sorted searches fall back to the plain statement; a large one
+    # serves them from the sort-order window. Both must give the same pages.
+    from db import catalogue_queries
+
+    monkeypatch.setattr(catalogue_queries, "SORTED_SEARCH_WINDOW", window)
+    sort = {"field": "PRICE", "direction": direction}
+    seen: list[str] = []
+    after = None
+    while True:
+        body = await gql(LIST, search="bilgisayar", sort=sort, first=2, after=after)
+        page = body["data"]["products"]
+        seen += catalogue.keys_of([e["node"]["id"] for e in page["edges"]])
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    tied = sorted(["laptop14", "laptop13"], key=lambda k: _uuid(catalogue.products[k]))
+    expected = [*tied, "laptop15"]
+    assert seen == (expected if direction == "ASC" else expected[::-1])
