@@ -11,7 +11,7 @@ normal path, so errors are reported exactly as before.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
     GraphQLEnumType,
@@ -65,33 +65,72 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # Field middleware (schema extensions with a resolve hook) must see every field.
         self.plain_fields = {} if manager is not None and manager.middlewares else _PLAIN
 
-    def execute_field(
+    def execute_fields(
         self,
         parent_type: GraphQLObjectType,
-        source: Any,
-        field_details_list: Any,
+        source_value: Any,
         path: Any,
+        grouped_field_set: dict[str, Any],
         position_context: Any,
     ) -> Any:
         plain = self.plain_fields.get(parent_type.name)
-        if plain is not None:
-            node: FieldNode = field_details_list[0].node
-            spec = plain.get(node.name.value)
-            if spec is not None and not node.arguments:
-                attribute, leaf, non_null = spec
-                value = getattr(source, attribute, None)
-                if value is None and not non_null:
-                    return None
-                if value is not None:
-                    try:
-                        serialized = leaf.serialize(value)
-                    except Exception:  # the normal path reports it as GraphQL would
-                        serialized = None
-                    if serialized is not None and serialized is not Undefined:
-                        return serialized
-        return super().execute_field(
-            parent_type, source, field_details_list, path, position_context
-        )
+        if plain is None:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        # Plain leaves are read here, without a resolver, a resolve info or even a path;
+        # the other fields run the normal way and the answer keeps the selection's order.
+        results: dict[str, Any] = {}
+        rest: dict[str, Any] = {}
+        for response_name, field_details_list in grouped_field_set.items():
+            value = _plain_value(plain, source_value, field_details_list[0].node)
+            if value is _NOT_PLAIN:
+                rest[response_name] = field_details_list
+            else:
+                results[response_name] = value
+        if not rest:
+            return results
+        others = super().execute_fields(parent_type, source_value, path, rest, position_context)
+        if self.is_awaitable(others):
+
+            async def merged() -> dict[str, Any]:
+                return _in_order(grouped_field_set, results, await others)
+
+            return merged()
+        return _in_order(grouped_field_set, results, cast(dict[str, Any], others))
+
+
+_NOT_PLAIN = object()
+
+
+def _plain_value(
+    plain: dict[str, tuple[str, GraphQLScalarType | GraphQLEnumType, bool]],
+    source: Any,
+    node: FieldNode,
+) -> Any:
+    spec = plain.get(node.name.value)
+    if spec is None or node.arguments:
+        return _NOT_PLAIN
+    attribute, leaf, non_null = spec
+    value = getattr(source, attribute, None)
+    if value is None:
+        # A null in a non-null field is an error: the normal path reports it.
+        return _NOT_PLAIN if non_null else None
+    try:
+        serialized = leaf.serialize(value)
+    except Exception:  # the normal path reports it as GraphQL would
+        return _NOT_PLAIN
+    return _NOT_PLAIN if serialized is None or serialized is Undefined else serialized
+
+
+def _in_order(
+    grouped_field_set: dict[str, Any], first: dict[str, Any], second: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        name: first[name] if name in first else second[name]
+        for name in grouped_field_set
+        if name in first or name in second
+    }
 
 
 class FixedValidationRules(AddValidationRules):

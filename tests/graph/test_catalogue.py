@@ -494,3 +494,23 @@ async def test_sorted_search_pages_are_the_same_whatever_the_window(
     tied = sorted(["laptop14", "laptop13"], key=lambda k: _uuid(catalogue.products[k]))
     expected = [*tied, "laptop15"]
     assert seen == (expected if direction == "ASC" else expected[::-1])
+
+
+async def test_fields_come_back_in_the_selection_order(
+    gql: GraphQLClient, catalogue: Catalogue
+) -> None:
+    # Plain fields are read directly, the others by resolvers: the answer keeps the order.
+    query = """{ product(sku: "T-L14") { sku brand { name } name category { code }
+      inStock specifications { slug } leadTimeDays } }"""
+    product = (await gql(query))["data"]["product"]
+    assert list(product) == [
+        "sku",
+        "brand",
+        "name",
+        "category",
+        "inStock",
+        "specifications",
+        "leadTimeDays",
+    ]
+    assert product["brand"] == {"name": "Kuzey"}
+    assert product["leadTimeDays"] == 7
