@@ -14,6 +14,7 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from db import catalogue_sql as sql
+from domain import search
 from domain.catalogue import ProductListing, SortDirection, SortField, SpecKind, Unit
 
 _KURUS = Decimal("0.01")
@@ -219,6 +220,7 @@ class Summary:
     """The filtered set's size and facets (see catalogue_sql.summary_statement)."""
 
     count: int
+    # id -> count, in facet order: count descending, then name (Turkish order), then id.
     categories: dict[str, int]
     brands: dict[str, int]
     price_min: Decimal | None
@@ -231,32 +233,55 @@ async def summary(listing: ProductListing) -> Summary:
     statement = sql.summary_statement(listing, params)
     rows = await _client().execute_query_dict(statement, params.values)
     count, low, high = 0, None, None
-    categories: dict[str, int] = {}
-    brands: dict[str, int] = {}
+    named: dict[str, list[tuple[int, str, str]]] = {"category": [], "brand": []}
     attribute_rows = []
     for row in rows:
         facet = row["facet"]
         if facet == "count":
             count = int(row["n"])
-        elif facet == "category":
-            categories[str(row["key"])] = int(row["n"])
-        elif facet == "brand":
-            brands[str(row["key"])] = int(row["n"])
+        elif facet in named:
+            named[facet].append((int(row["n"]), row["text"] or "", str(row["key"])))
         elif facet == "price":
             low, high = row["lo"], row["hi"]
         else:
             attribute_rows.append(row)
     return Summary(
         count=count,
-        categories=categories,
-        brands=brands,
+        categories=_in_facet_order(named["category"]),
+        brands=_in_facet_order(named["brand"]),
         price_min=None if low is None else Decimal(int(low)) * _KURUS,
         price_max=None if high is None else Decimal(int(high)) * _KURUS,
         attributes=await _attribute_facets(attribute_rows),
     )
 
 
+def _in_facet_order(values: list[tuple[int, str, str]]) -> dict[str, int]:
+    """(count, name, id) triples as id -> count: most first, equal counts by name in Turkish
+    alphabetical order (domain.search.sort_key, the same on both backends), then by id."""
+    ordered = sorted(values, key=lambda v: (-v[0], search.sort_key(v[1]), v[2]))
+    return {key: n for n, _, key in ordered}
+
+
+def _case_merged(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Texts of one attribute that differ only in case ("Siyah", "SİYAH") are one facet value,
+    as the filter matches them alike; the most common spelling names it (then Turkish order)."""
+    groups: dict[tuple[str, str | None, Any], list[dict[str, Any]]] = {}
+    for row in rows:
+        text = row["text"]
+        folded = None if text is None else search.fold_case(text)
+        groups.setdefault((str(row["key"]), folded, row["flag"]), []).append(row)
+    merged = []
+    for group in groups.values():
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        named = min(group, key=lambda r: (-int(r["n"]), search.sort_key(r["text"]), r["text"]))
+        merged.append({**named, "n": sum(int(r["n"]) for r in group)})
+    return merged
+
+
 async def _attribute_facets(rows: list[dict[str, Any]]) -> list[AttributeFacetRow]:
+    rows = _case_merged(rows)
     ids = list({str(r["key"]) for r in rows})
     if not ids:
         return []

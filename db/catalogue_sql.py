@@ -168,7 +168,8 @@ def summary_statement(listing: ProductListing, params: Params) -> str:
     """Count and every facet in one statement: the search runs once, into a materialised set.
 
     Rows: (facet, key, text, flag, n, lo, hi) with facet one of count, category, brand, price,
-    attribute (key: attribute id; text/flag: the value; lo/hi: numeric range).
+    attribute (category, brand: key the id, text the name; attribute: key the attribute id,
+    text/flag the value, lo/hi the numeric range).
     """
     terms = search_terms(listing, params)
     fixed = where_clause(listing, params, terms, faceted=False)
@@ -186,10 +187,14 @@ def summary_statement(listing: ProductListing, params: Params) -> str:
         "SELECT 'count' AS facet, CAST(NULL AS UUID) AS key, CAST(NULL AS TEXT) AS text, "
         "CAST(NULL AS BOOLEAN) AS flag, COUNT(*) AS n, CAST(NULL AS DOUBLE PRECISION) AS lo, "
         f"CAST(NULL AS DOUBLE PRECISION) AS hi FROM base WHERE {every}",
-        f"SELECT 'category', category_id, NULL, NULL, COUNT(*), NULL, NULL FROM base "
-        f"WHERE {flags.all_but('category')} GROUP BY category_id",
-        f"SELECT 'brand', brand_id, NULL, NULL, COUNT(*), NULL, NULL FROM base "
-        f"WHERE {flags.all_but('brand')} AND brand_id IS NOT NULL GROUP BY brand_id",
+        # Category and brand values carry their name (text), which orders equal counts.
+        "SELECT 'category', g.category_id, COALESCE(c.name_tr, c.name_en), NULL, g.n, NULL, "
+        "NULL FROM (SELECT category_id, COUNT(*) AS n FROM base "
+        f"WHERE {flags.all_but('category')} GROUP BY category_id) g "
+        "JOIN categories c ON c.id = g.category_id",
+        "SELECT 'brand', g.brand_id, b.name, NULL, g.n, NULL, NULL FROM (SELECT brand_id, "
+        f"COUNT(*) AS n FROM base WHERE {flags.all_but('brand')} AND brand_id IS NOT NULL "
+        "GROUP BY brand_id) g JOIN brands b ON b.id = g.brand_id",
         f"SELECT 'price', NULL, NULL, NULL, COUNT(*), MIN(price_kurus), MAX(price_kurus) "
         f"FROM base WHERE {flags.all_but('price')}",
     ]
@@ -230,7 +235,9 @@ def _category_condition(scope: tuple[str, ...], params: Params) -> str:
 
 def _attribute_condition(attr: AttributeFilter, params: Params) -> str:
     if attr.values:
-        test = f"s.value_text IN ({params.many(attr.values)})"
+        # Case-insensitive the Turkish way ("SİYAH" finds "siyah"): SQL's LOWER/UPPER is not.
+        folded = list(dict.fromkeys(search.fold_case(v) for v in attr.values))
+        test = f"s.value_text_folded IN ({params.many(folded)})"
     elif attr.boolean is not None:
         test = f"s.value_boolean = {params.add(attr.boolean)}"
     else:

@@ -251,6 +251,9 @@ def _specifications(product_id: uuid.UUID, draft: ProductDraft, refs: Refs) -> l
             "attribute_id": refs.attributes[spec.slug].id,
             "position": position,
             "value_text": spec.text if spec.kind is SpecKind.TEXT else None,
+            "value_text_folded": search.fold_case(spec.text)
+            if spec.kind is SpecKind.TEXT and spec.text is not None
+            else None,
             "value_number": float(spec.number)
             if spec.kind is SpecKind.NUMBER and spec.number is not None
             else None,

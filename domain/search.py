@@ -37,6 +37,15 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def fold_case(text: str) -> str:
+    """Turkish lower-case only, after NFC: 'SİYAH' and 'Siyah' -> 'siyah', 'Işık' -> 'ışık'.
+
+    For exact values (specification texts) that may differ in case alone; diacritics stay, so
+    "Çam" (pine) and "cam" (glass) remain different, unlike fold().
+    """
+    return turkish_lower(unicodedata.normalize("NFC", text))
+
+
 def tokens(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 
-from graphql import GraphQLError
+from graphql import GraphQLError, VariableDefinitionNode
 from strawberry.extensions import MaskErrors
 
-from graph.errors import BAD_USER_INPUT, INTERNAL_ERROR, is_public
+from graph.errors import BAD_USER_INPUT, GRAPHQL_VALIDATION_FAILED, INTERNAL_ERROR, is_public
 
 log = logging.getLogger("esatis.graphql")
 MASKED_MESSAGE = "Unexpected error. It has been logged; quote the request id to support."
@@ -56,16 +57,41 @@ class PublicErrorMasking(MaskErrors):
 
 
 def add_codes(errors: list[GraphQLError]) -> None:
-    """Give GraphQL's own errors an extensions.code, like every error we raise has."""
+    """Give GraphQL's own errors an extensions.code, like every error we raise has, and a
+    variable that does not coerce its `field` (the variable's camelCase path)."""
     for error in errors:
         if not error.extensions or "code" not in error.extensions:
-            error.extensions = {**(error.extensions or {}), "code": _code_of(error)}
+            field = variable_field(error)
+            extensions = {"code": BAD_USER_INPUT if field else _code_of(error)}
+            if field and "field" not in (error.extensions or {}):
+                extensions["field"] = field
+            error.extensions = {**(error.extensions or {}), **extensions}
+
+
+# graphql-core's coercion message: "Variable '$filter' has invalid value at .price.gte: ...",
+# the path printed by graphql.pyutils.print_path_list (names per GraphQL spec 2.1.9).
+_COERCION = re.compile(
+    r"Variable '\$(?P<name>[_A-Za-z][_0-9A-Za-z]*)' has invalid (?:default )?value"
+    r"(?: at (?P<path>(?:\.[_A-Za-z][_0-9A-Za-z]*|\[[0-9]+\])+))?: "
+)
+
+
+def variable_field(error: GraphQLError) -> str | None:
+    """`filter.price.gte` or `ids.1` for a variable value that did not coerce, else None."""
+    node = error.nodes[0] if error.nodes else None
+    match = _COERCION.match(error.message)
+    if not isinstance(node, VariableDefinitionNode) or match is None:
+        return None
+    if match["name"] != node.variable.name.value:
+        return None
+    return match["name"] + re.sub(r"\[([0-9]+)\]", r".\1", match["path"] or "")
 
 
 def _code_of(error: GraphQLError) -> str:
     message = error.message
     if message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED"
-    if message.startswith("Variable '$") or error.original_error is not None:
+    if message.startswith("Variable values ") or error.original_error is not None:
         return BAD_USER_INPUT
-    return "GRAPHQL_VALIDATION_FAILED"
+    # Validation rules about variables ("Variable '$n' is never used.") are the document's.
+    return GRAPHQL_VALIDATION_FAILED

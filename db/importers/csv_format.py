@@ -39,7 +39,12 @@ def parse(text: str, *, rate: Decimal | None = None) -> Iterator[RowResult]:
     if rate is not None:
         raise ImportFailed("the portal CSV format has prices in TRY: --rate does not apply")
     what = "a product CSV in the portal's format"
-    for line, record in fields.csv_rows(text, REQUIRED, what, frozenset(OPTIONAL_COLUMNS)):
+    rows = fields.csv_rows(text, REQUIRED, what, frozenset(OPTIONAL_COLUMNS), sku_column="sku")
+    for row in rows:
+        if isinstance(row, SkippedRow):
+            yield row
+            continue
+        line, record = row
         sku = record["sku"].strip()
         try:
             yield fields.checked(line, _draft(record))

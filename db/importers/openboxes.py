@@ -22,7 +22,12 @@ _NO_CATEGORY = "(no category)"
 
 def parse(text: str, *, rate: Decimal = Decimal(1)) -> Iterator[RowResult]:
     """One result per data row (row = line in the file); UnitCost USD -> TRY at `rate`."""
-    for line, record in fields.csv_rows(text, REQUIRED, "an OpenBoxes product file"):
+    what = "an OpenBoxes product file"
+    for row in fields.csv_rows(text, REQUIRED, what, sku_column="ProductCode"):
+        if isinstance(row, SkippedRow):
+            yield row
+            continue
+        line, record = row
         sku = record["ProductCode"].strip()
         try:
             yield _row(line, record, rate)

@@ -126,6 +126,9 @@ class ProductSpecification(Model):
     )
     position = fields.SmallIntField(default=0)
     value_text = fields.CharField(max_length=200, null=True)
+    # value_text in Turkish lower case (domain.search.fold_case), for case-insensitive filters;
+    # written with value_text by db/catalogue_store.py. Lower-casing keeps the length.
+    value_text_folded = fields.CharField(max_length=200, null=True)
     # Specifications are measurements, not money: a float compares numerically on both backends.
     value_number = fields.FloatField(null=True)
     value_boolean = fields.BooleanField(null=True)
@@ -134,7 +137,7 @@ class ProductSpecification(Model):
         table = "product_specifications"
         unique_together = (("product", "attribute"),)
         indexes = [
-            Index(fields=("attribute_id", "value_text"), name="product_specs_text_idx"),
+            Index(fields=("attribute_id", "value_text_folded"), name="product_specs_folded_idx"),
             Index(fields=("attribute_id", "value_number"), name="product_specs_number_idx"),
             Index(fields=("attribute_id", "value_boolean"), name="product_specs_bool_idx"),
         ]

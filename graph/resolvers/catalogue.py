@@ -146,8 +146,9 @@ def _selects(info: Info, name: str) -> bool:
 
 async def product_facets(page: ProductPage) -> types.ProductFacets:
     found = await page.summary()
-    by_count = sorted(found.categories.items(), key=lambda item: (-item[1], item[0]))
-    brands = sorted(found.brands.items(), key=lambda item: (-item[1], item[0]))
+    # Already in facet order (count, then Turkish name, then id): db.catalogue_queries.summary.
+    by_count = list(found.categories.items())
+    brands = list(found.brands.items())
     return types.ProductFacets(
         categories=[types.CategoryFacet(count=n, category_id=key) for key, n in by_count],
         brands=[types.BrandFacet(count=n, brand_id=key) for key, n in brands],

@@ -75,6 +75,33 @@ async def test_search_columns_are_written(categories: None) -> None:
     assert product.name_sort == search.sort_key("Dizüstü Bilgisayar")
 
 
+async def test_text_specifications_are_stored_case_folded(categories: None) -> None:
+    def colour(text: str) -> SpecValue:
+        return SpecValue("renk", "Renk", SpecKind.TEXT, text=text)
+
+    await catalogue_store.upsert_products(
+        [
+            _draft("A", specifications=(RAM, colour("SİYAH"))),
+            _draft("B", specifications=(colour("Işık Gri"),)),
+        ],
+        source="test",
+    )
+    stored = ProductSpecification.all().order_by("product__sku", "position")
+    assert await stored.values_list("product__sku", "value_text", "value_text_folded") == [
+        ("A", None, None),
+        ("A", "SİYAH", "siyah"),
+        ("B", "Işık Gri", "ışık gri"),
+    ]
+
+    # An update rewrites the specifications, the folded text with them.
+    await catalogue_store.upsert_products(
+        [_draft("B", specifications=(colour("KIRMIZI"),))], source="test"
+    )
+    assert await ProductSpecification.filter(product__sku="B").values_list(
+        "value_text", "value_text_folded"
+    ) == [("KIRMIZI", "kırmızı")]
+
+
 async def test_prices_are_rounded_half_up(categories: None) -> None:
     drafts = [_draft("A", price_net=Decimal("10.005")), _draft("B", price_net=Decimal("0.125"))]
 

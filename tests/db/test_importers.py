@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import subprocess
@@ -346,6 +347,128 @@ async def test_csv_row_with_a_category_outside_the_known_tree_is_skipped(
         )
     ]
     assert await Product.all().count() == 0
+
+
+def _csv_line(row: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(row)
+    return buffer.getvalue()
+
+
+def _write_csv_text(tmp_path: Path, lines: list[str]) -> Path:
+    path = tmp_path / "katalog.csv"
+    path.write_text(CSV_HEADER + "\n" + "".join(lines), encoding="utf-8")
+    return path
+
+
+UNCLOSED = 'unclosed quote in column "{}": its value runs into the lines after it'
+
+
+async def test_csv_unclosed_quote_skips_its_row_and_the_following_rows_import(
+    db: str, tmp_path: Path
+) -> None:
+    specs = json.dumps([{"slug": "renk", "name": "Renk", "value": "mavi"}])
+    broken = _csv_line(_row("B-2")).replace("Tükenmez kalem", '"Tükenmez kalem')
+    path = _write_csv_text(
+        tmp_path,
+        [
+            _csv_line(_row("B-1")),
+            broken,  # line 3: the quote opened in "name" is never closed
+            _csv_line(_row("B-3")),
+            _csv_line(_row("B-4", specifications=specs)),  # a quoted cell after the broken one
+            _csv_line(_row("B-5")),
+        ],
+    )
+
+    summary = await imports.import_catalogue(path)
+
+    assert summary.skipped == [SkippedRow(3, "B-2", UNCLOSED.format("name"))]
+    assert (summary.created, summary.updated, summary.unchanged) == (4, 0, 0)
+    assert await Product.all().order_by("sku").values_list("sku", "name") == [
+        ("B-1", "Tükenmez kalem"),
+        ("B-3", "Tükenmez kalem"),
+        ("B-4", "Tükenmez kalem"),
+        ("B-5", "Tükenmez kalem"),
+    ]
+    assert await ProductSpecification.filter(product__sku="B-4").values_list(
+        "attribute__slug", "value_text"
+    ) == [("renk", "mavi")]
+    assert (
+        'row 3 (SKU B-2): unclosed quote in column "name": its value runs into the lines after it'
+        in summary.render()
+    )
+
+
+async def test_csv_unclosed_quotes_in_the_last_column_and_the_last_row(
+    db: str, tmp_path: Path
+) -> None:
+    # An open quote in the last cell takes whole rows as its value: the cell count still fits.
+    open_specs = _csv_line(_row("C-2"))[:-1] + '"[{""slug"": ""renk"", ""value"": ""gri""}]\n'
+    open_at_the_end = _csv_line(_row("C-6")).replace(",,30192000-1", ',"Açıklama,30192000-1')
+    path = _write_csv_text(
+        tmp_path,
+        [
+            _csv_line(_row("C-1")),
+            open_specs,  # line 3
+            _csv_line(_row("C-3")),
+            '"C-4,Silgi,,30192000-1,,Kırtasiye Ltd.,PA,1.00,20,1,1,3,0,\n',  # line 5
+            'C-5,"Silgi" beyaz,,30192000-1,,Kırtasiye Ltd.,PA,1.00,20,1,1,3,0,\n',  # line 6
+            _csv_line(_row("C-7")),
+            open_at_the_end,  # line 8, the last one
+        ],
+    )
+
+    summary = await imports.import_catalogue(path)
+
+    assert summary.skipped == [
+        SkippedRow(3, "C-2", UNCLOSED.format("specifications")),
+        SkippedRow(5, None, UNCLOSED.format("sku")),
+        SkippedRow(6, "C-5", "not valid CSV: ',' expected after '\"'"),
+        SkippedRow(8, "C-6", UNCLOSED.format("description")),
+    ]
+    assert await Product.all().order_by("sku").values_list("sku", flat=True) == [
+        "C-1",
+        "C-3",
+        "C-7",
+    ]
+
+
+async def test_csv_quoted_values_may_span_lines_and_rows_are_numbered_by_their_first_line(
+    db: str, tmp_path: Path
+) -> None:
+    two_lines = "Birinci satır\nİkinci satır"
+    path = _write_csv_text(
+        tmp_path,
+        [
+            _csv_line(_row("D-1", description=two_lines, price_net="-1.00")),  # lines 2-3
+            _csv_line(_row("D-2", description=two_lines)),  # lines 4-5
+            _csv_line(_row("D-3", stock="çok")),  # line 6
+        ],
+    )
+
+    summary = await imports.import_catalogue(path)
+
+    assert summary.skipped == [
+        SkippedRow(2, "D-1", "price is negative"),
+        SkippedRow(6, "D-3", 'stock "çok" is not a whole number'),
+    ]
+    assert await Product.all().values_list("sku", "description") == [("D-2", two_lines)]
+
+
+async def test_openboxes_unclosed_quote_skips_only_its_row(
+    db: str, shared_data: Path, tmp_path: Path
+) -> None:
+    text = _openboxes(shared_data).read_text(encoding="utf-8")
+    broken = text.replace('1mL ampoule",', "1mL ampoule,", 1)
+    assert broken != text
+    path = tmp_path / "products.csv"
+    path.write_text(broken, encoding="utf-8")
+
+    summary = await imports.import_catalogue(path, rate=AT_PAR)
+
+    assert summary.skipped == [SkippedRow(3, "TS894", UNCLOSED.format("Name"))]
+    assert (summary.created, summary.updated, summary.unchanged) == (56, 0, 0)
+    assert not await Product.exists(sku="TS894")
 
 
 async def test_cpv_import_builds_the_whole_tree(db: str, shared_data: Path) -> None:

@@ -21,6 +21,22 @@ def test_fold_lowercases_the_turkish_way_and_strips_diacritics(text: str, folded
     assert search.fold(text) == folded
 
 
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("SİYAH", "siyah"),
+        ("Siyah", "siyah"),
+        ("Işık", "ışık"),
+        ("IŞIK", "ışık"),
+        ("SIYAH", "sıyah"),  # a dotless capital I is a dotless ı in Turkish
+        ("Çam", "çam"),  # diacritics stay: "Çam" (pine) is not "cam" (glass)
+        ("I\u0307NCI\u0307", "inci"),  # decomposed İ (NFC first)
+    ],
+)
+def test_fold_case_lowercases_the_turkish_way_and_keeps_diacritics(text: str, folded: str) -> None:
+    assert search.fold_case(text) == folded
+
+
 def test_python_lower_alone_would_be_wrong() -> None:
     # The reason for turkish_lower: str.lower() keeps a combining dot and maps I to i.
     assert "İ".lower() == "i̇"

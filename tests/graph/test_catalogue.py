@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
+from db import catalogue_store
 from db.config import dialect
-from tests.graph.conftest import Catalogue, GraphQLClient
+from db.models import Brand, Category
+from domain.catalogue import SpecKind, SpecValue
+from tests.graph.conftest import PRODUCTS, Catalogue, GraphQLClient
 
 LIST = """
 query List($search: String, $filter: ProductFilter, $sort: ProductSort, $first: Int,
@@ -165,6 +169,77 @@ async def test_filters(
     assert set(await _keys(gql, catalogue, filter=make_filter(catalogue))) == expected
 
 
+COLOURS = {"T-R1": "siyah", "T-R2": "SİYAH", "T-R3": "ışık", "T-R4": "Çam", "T-R5": "cam"}
+
+
+async def _colour_products() -> None:
+    await catalogue_store.upsert_products(
+        [
+            replace(
+                PRODUCTS["board_wiper"],
+                sku=sku,
+                specifications=(SpecValue("renk", "Renk", SpecKind.TEXT, text=text),),
+            )
+            for sku, text in COLOURS.items()
+        ],
+        source="test",
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "skus"),
+    [
+        (["SİYAH"], ["T-R1", "T-R2"]),
+        (["siyah"], ["T-R1", "T-R2"]),
+        (["Siyah", "SİYAH"], ["T-R1", "T-R2"]),
+        (["Işık"], ["T-R3"]),
+        (["IŞIK"], ["T-R3"]),
+        (["SIYAH"], []),  # a dotless capital I: "sıyah" in Turkish
+        (["CAM"], ["T-R5"]),  # diacritics count: glass, not pine
+        (["ÇAM", "Işık"], ["T-R3", "T-R4"]),
+    ],
+)
+async def test_text_attribute_filters_ignore_case_the_turkish_way(
+    gql: GraphQLClient, catalogue: Catalogue, values: list[str], skus: list[str]
+) -> None:
+    await _colour_products()
+    query = (
+        "query($f: ProductFilter) { products(filter: $f) { totalCount edges { node { sku } } } }"
+    )
+    body = await gql(query, f={"attributes": [{"slug": "renk", "values": values}]})
+    products = body["data"]["products"]
+    assert sorted(edge["node"]["sku"] for edge in products["edges"]) == skus
+    assert products["totalCount"] == len(skus)
+
+
+async def test_text_values_differing_only_in_case_are_one_facet_value(
+    gql: GraphQLClient, catalogue: Catalogue
+) -> None:
+    await _colour_products()
+    await catalogue_store.upsert_products(
+        [
+            replace(
+                PRODUCTS["board_wiper"],
+                sku="T-R6",
+                specifications=(SpecValue("renk", "Renk", SpecKind.TEXT, text="Siyah"),),
+            )
+        ],
+        source="test",
+    )
+    body = await gql(FACETS, filter={"attributes": [{"slug": "renk", "values": ["siyah"]}]})
+    products = body["data"]["products"]
+    assert products["totalCount"] == 3
+    [colour] = [a for a in products["facets"]["attributes"] if a["slug"] == "renk"]
+    # The facet ignores its own filter; its count for "siyah" is what that filter returns.
+    # One product per spelling: the first in Turkish order, then by code point, names it.
+    assert colour["values"] == [
+        {"value": "Siyah", "count": 3},
+        {"value": "cam", "count": 1},
+        {"value": "Çam", "count": 1},
+        {"value": "ışık", "count": 1},
+    ]
+
+
 async def test_sort_by_price_breaks_ties_by_id(gql: GraphQLClient, catalogue: Catalogue) -> None:
     body = await gql(
         LIST,
@@ -306,6 +381,35 @@ async def test_facets_count_the_filtered_set_disjunctively(
         "values": [],
     }
     assert attributes["islemci"]["values"] == [{"value": "Çekirdek i5", "count": 1}]
+
+
+async def test_facet_values_with_equal_counts_are_in_turkish_name_order_then_id(
+    gql: GraphQLClient, catalogue: Catalogue
+) -> None:
+    # Kuzey, Tekno and Pak Hijyen list two products each, IŞIKSAN one. They are renamed so
+    # that neither id order nor code point order is the Turkish order: C, Ç, ..., T, Z.
+    tied = await Brand.filter(name__in=["Kuzey", "Tekno", "Pak Hijyen"]).order_by("id")
+    for brand, name in zip(tied, ["Zeytin", "Çınar", "ÇINAR"], strict=True):
+        await Brand.filter(id=brand.id).update(name=name)
+    # Laptops and detergents hold three products each, printers two.
+    laptops_first = await Category.filter(code__in=["30213100-6", "39831200-8"]).order_by("id")
+    for category, name in zip(laptops_first, ["Temizlik", "Çanta"], strict=True):
+        await Category.filter(id=category.id).update(name_tr=name)
+
+    facets = (await gql(FACETS))["data"]["products"]["facets"]
+
+    # "Çınar" and "ÇINAR" sort alike in Turkish: the smaller id ("Çınar") comes first.
+    assert facets["brands"] == [
+        {"count": 2, "brand": {"name": "Çınar"}},
+        {"count": 2, "brand": {"name": "ÇINAR"}},
+        {"count": 2, "brand": {"name": "Zeytin"}},
+        {"count": 1, "brand": {"name": "IŞIKSAN"}},
+    ]
+    assert facets["categories"] == [
+        {"count": 3, "category": {"code": laptops_first[1].code}},  # Çanta
+        {"count": 3, "category": {"code": laptops_first[0].code}},  # Temizlik
+        {"count": 2, "category": {"code": "30232110-8"}},
+    ]
 
 
 async def test_attribute_facet_ignores_its_own_filter(

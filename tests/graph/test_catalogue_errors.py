@@ -200,7 +200,7 @@ async def test_compare_unknown_product(gql: GraphQLClient, catalogue: Catalogue)
 async def test_bad_decimal_variables(gql: GraphQLClient, value: str) -> None:
     body = await gql(LIST, filter={"price": {"gte": value}})
     error = _only_error(body)
-    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "filter.price.gte"}
     assert "filter" in error["message"]
 
 
@@ -215,13 +215,73 @@ async def test_huge_decimal_is_out_of_range(gql: GraphQLClient) -> None:
 async def test_float_for_a_decimal_is_refused(gql: GraphQLClient) -> None:
     body = await gql(LIST, filter={"price": {"gte": 10.5}})
     error = _only_error(body)
-    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "filter.price.gte"}
     assert 'a decimal is written as a string, such as "1234.50"' in error["message"]
 
 
 async def test_wrong_variable_type(gql: GraphQLClient) -> None:
     body = await gql(LIST, first="ten")
-    assert _only_error(body)["extensions"] == {"code": "BAD_USER_INPUT"}
+    assert _only_error(body) == {
+        "message": "Variable '$first' has invalid value: Int cannot represent non-integer "
+        "value: 'ten'",
+        "locations": [{"line": 2, "column": 73}],
+        "extensions": {"code": "BAD_USER_INPUT", "field": "first"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("variables", "field"),
+    [
+        ({"first": "abc"}, "first"),
+        ({"first": 1.5}, "first"),
+        ({"search": 7}, "search"),
+        ({"sort": {"field": "CHEAP", "direction": "ASC"}}, "sort.field"),
+        ({"sort": {"field": "PRICE", "direction": "UP"}}, "sort.direction"),
+        ({"sort": {"field": None, "direction": "ASC"}}, "sort.field"),
+        ({"filter": {"price": {"gte": "abc"}}}, "filter.price.gte"),
+        ({"filter": {"price": {"lte": 10.5}}}, "filter.price.lte"),
+        ({"filter": {"kdvRates": [20, "x"]}}, "filter.kdvRates.1"),
+        ({"filter": {"inStock": "yes"}}, "filter.inStock"),
+        ({"filter": {"attributes": [{"slug": 3, "values": ["a"]}]}}, "filter.attributes.0.slug"),
+        (
+            {"filter": {"attributes": [{"slug": "ram", "range": {"gte": []}}]}},
+            "filter.attributes.0.range.gte",
+        ),
+        ({"filter": {"brandIds": "x", "nope": 1}}, "filter"),
+    ],
+)
+async def test_variables_that_do_not_coerce_name_their_field(
+    gql: GraphQLClient, variables: dict[str, Any], field: str
+) -> None:
+    error = _only_error(await gql(LIST, **variables))
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field}
+
+
+async def test_variable_errors_name_the_variable_and_each_bad_value(gql: GraphQLClient) -> None:
+    query = "query($n: Int!, $s: ProductSort) { products(first: $n, sort: $s) { totalCount } }"
+    body = await gql(query, s={"field": "CHEAP", "direction": "SIDEWAYS"})
+    assert [error["extensions"] for error in body["errors"]] == [
+        {"code": "BAD_USER_INPUT", "field": "n"},
+        {"code": "BAD_USER_INPUT", "field": "s.field"},
+        {"code": "BAD_USER_INPUT", "field": "s.direction"},
+    ]
+    assert body["errors"][0]["message"] == (
+        "Variable '$n' has invalid value: Expected a value of non-null type 'Int!' to be provided."
+    )
+    assert body["data"] is None
+
+
+async def test_validation_errors_about_variables_are_validation_failures(
+    gql: GraphQLClient,
+) -> None:
+    unused = _only_error(await gql("query($n: Int) { brands { pageInfo { hasNextPage } } }"))
+    assert unused == {
+        "message": "Variable '$n' is never used.",
+        "locations": [{"line": 1, "column": 7}],
+        "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
+    }
+    wrong_position = _only_error(await gql("query($n: Int) { product(sku: $n) { id } }"))
+    assert wrong_position["extensions"] == {"code": "GRAPHQL_VALIDATION_FAILED"}
 
 
 async def test_syntax_and_validation_errors_have_codes(gql: GraphQLClient) -> None:
