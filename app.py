@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -16,8 +17,9 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from db import lifecycle
+from graph.context import utc_now
 from graph.http import GraphQLEndpoint
-from services import catalogue
+from services import catalogue, keyring
 from settings import Settings
 from subscriptions.bus import EventBus, create_bus
 
@@ -82,12 +84,30 @@ def _declared_length(scope: Scope) -> int:
     return 0
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def load_keys(settings: Settings) -> keyring.Keyring:
+    """The token keys: configured files, or (development only) keys generated once locally."""
+    return keyring.load(
+        key_file=settings.token_key_file,
+        previous_key_files=settings.token_previous_key_files,
+        secret_key=settings.secret_key,
+        local_dir=settings.local_dir,
+        create=not settings.is_production,
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    keys: keyring.Keyring | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> Starlette:
     settings = settings or Settings.from_env()
     settings.check_startable()
     bus: EventBus = create_bus(settings.bus_url)
     catalogue.summaries.seconds = settings.facet_cache_seconds
-    graphql = GraphQLEndpoint(settings, bus=bus)
+    graphql = GraphQLEndpoint(
+        settings, bus=bus, keys=keys or load_keys(settings), clock=clock or utc_now
+    )
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})

@@ -1,4 +1,4 @@
-"""The `esatis` command: serve, migrate, schema, import-catalogue, import-cpv."""
+"""The `esatis` command: serve, migrate, schema, imports, admin-create, demo-users."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from domain.imports import ImportSummary
+    from services.keyring import Keyring
 
 log = logging.getLogger("esatis")
 
@@ -70,6 +71,16 @@ def _parser() -> argparse.ArgumentParser:
     cpv = sub.add_parser("import-cpv", help="build the category tree from a CPV JSON file")
     cpv.add_argument("file", type=Path)
     cpv.set_defaults(handler=_cmd_import_cpv)
+
+    admin = sub.add_parser(
+        "admin-create", help="invite the first platform administrator (prints the invitation)"
+    )
+    admin.add_argument("username")
+    admin.set_defaults(handler=_cmd_admin_create)
+
+    demo = sub.add_parser("demo-users", help="list the demo accounts (development only)")
+    demo.add_argument("--json", action="store_true", help="as a JSON list")
+    demo.set_defaults(handler=_cmd_demo_users)
     return parser
 
 
@@ -108,7 +119,10 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    asyncio.run(_prepare_database(settings))
+    keys = _keys(settings)
+    if keys is None:
+        return 2
+    asyncio.run(_prepare_database(settings, keys))
     uvicorn.run(
         "app:create_app",
         factory=True,
@@ -121,14 +135,27 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _prepare_database(settings: Settings) -> None:
+def _keys(settings: Settings) -> Keyring | None:
+    """The token keys, or None after printing why they cannot be loaded."""
+    from app import load_keys
+    from services.keyring import KeyringError
+
+    try:
+        return load_keys(settings)
+    except KeyringError as exc:
+        print(f"esatis: configuration error: {exc}", file=sys.stderr)
+        return None
+
+
+async def _prepare_database(settings: Settings, keys: Keyring) -> None:
+    from datetime import UTC, datetime
+
     from db import lifecycle
-    from db.demo import loader
+    from services import demo
 
     async with lifecycle.database(settings.database_url):
         if settings.demo_data_enabled:
-            loaded = await loader.load_if_empty()
-            if loaded:
+            for loaded in await demo.load_if_empty(keys=keys, now=datetime.now(UTC)):
                 log.info("demo data loaded: %s", loaded)
 
 
@@ -185,6 +212,51 @@ def _run_import(
         print(f"esatis: import failed: cannot open the database ({exc})", file=sys.stderr)
         return 1
     print(summary.render())
+    return 0
+
+
+def _cmd_admin_create(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime
+
+    from db import lifecycle
+    from domain.errors import DomainError
+    from services import accounts
+
+    async def run() -> accounts.Invited:
+        async with lifecycle.database(settings.database_url):
+            return await accounts.invite_platform_admin(args.username, now=datetime.now(UTC))
+
+    try:
+        invited = asyncio.run(run())
+    except DomainError as exc:
+        print(f"esatis: {exc.message}", file=sys.stderr)
+        return 1
+    name = invited.invitation.username
+    expires = invited.invitation.expires_at.isoformat(timespec="minutes")
+    print(f"Invitation for the platform administrator {name} (single use, until {expires}):")
+    print(f"  {invited.token}")
+    print("Accept it with the invitationAccept mutation (token, username, a password of 12+")
+    print("characters); it returns the otpauth:// URI for an authenticator app. Then confirm the")
+    print("first code with totpEnrolConfirm, which signs you in.")
+    return 0
+
+
+def _cmd_demo_users(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from services import demo
+
+    if settings.is_production:
+        print("esatis: demo accounts exist only in development", file=sys.stderr)
+        return 2
+    users = demo.demo_users_listing()
+    if args.json:
+        print(json.dumps(users, ensure_ascii=False, indent=2))
+        return 0
+    for user in users:
+        place = user["institution"] or "DMO"
+        print(f"{user['username']:<24} {', '.join(user['roles']):<24} {place}")
+    print(f"password (all): {users[0]['password']}; TOTP secrets: esatis demo-users --json")
     return 0
 
 

@@ -19,6 +19,7 @@ class SettingsError(ValueError):
 
 DEFAULT_DATABASE_URL = "sqlite://esatis.sqlite3"
 DEFAULT_BUS_URL = "memory://"
+DEFAULT_LOCAL_DIR = ".esatis"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,12 @@ class Settings:
     max_tokens: int = 2000
     # Seconds a listing's count and facets may be reused (0: always computed afresh).
     facet_cache_seconds: float = 30
+    # Access tokens: the Ed25519 private key (PEM) that signs them, and earlier keys whose
+    # tokens still verify until they expire. Development generates one under `local_dir`.
+    token_key_file: str | None = None
+    token_previous_key_files: tuple[str, ...] = ()
+    # Development keys (token key, secret key) live here, created once, never committed.
+    local_dir: str = DEFAULT_LOCAL_DIR
 
     @property
     def is_production(self) -> bool:
@@ -57,6 +64,11 @@ class Settings:
             raise SettingsError("ESATIS_SECRET_KEY must be set when ESATIS_ENV=production")
         if self.is_production and len(self.secret_key or "") < 32:
             raise SettingsError("ESATIS_SECRET_KEY must be at least 32 characters in production")
+        if self.is_production and not self.token_key_file:
+            raise SettingsError(
+                "ESATIS_TOKEN_KEY_FILE must name the Ed25519 private key (PEM) that signs "
+                "access tokens when ESATIS_ENV=production"
+            )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -84,6 +96,9 @@ class Settings:
             load_demo_data=env.get("ESATIS_DEMO_DATA", "1").strip() not in ("0", "false", "no"),
             log_level=_log_level(env.get("ESATIS_LOG_LEVEL", "INFO")),
             facet_cache_seconds=_seconds(env.get("ESATIS_FACET_CACHE_SECONDS", "30")),
+            token_key_file=env.get("ESATIS_TOKEN_KEY_FILE", "").strip() or None,
+            token_previous_key_files=_split_list(env.get("ESATIS_TOKEN_PREVIOUS_KEY_FILES", "")),
+            local_dir=env.get("ESATIS_LOCAL_DIR", "").strip() or DEFAULT_LOCAL_DIR,
         )
 
 

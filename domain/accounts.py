@@ -178,7 +178,9 @@ def check_password(password: str, username: str, *, field: str = "password") -> 
         raise InvalidInput(f"A password has at least {PASSWORD_MIN} characters.", field=field)
     if len(password) > PASSWORD_MAX:
         raise InvalidInput(f"A password has at most {PASSWORD_MAX} characters.", field=field)
-    if normalise_username(username) in normalise_username(password):
+    # The whole password is searched: normalise_username() cuts at 64 characters.
+    name = normalise_username(username)
+    if name and name in unicodedata.normalize("NFKC", password).lower():
         raise InvalidInput("A password must not contain the username.", field=field)
     return password
 
@@ -201,6 +203,7 @@ LOCK_AFTER_FAILURES = 10
 LOCK_DURATION = timedelta(minutes=15)
 FREE_FAILURES = 3  # the first failures cost nothing: people mistype
 MAX_DELAY = timedelta(minutes=5)
+MAX_DELAY_EXPONENT = 9  # 2**9 s is past MAX_DELAY already
 ADDRESS_FREE_FAILURES = 20  # one office behind one NAT address: be more patient per address
 ADDRESS_WINDOW = timedelta(minutes=15)
 
@@ -209,7 +212,9 @@ def failure_delay(consecutive_failures: int, *, free: int = FREE_FAILURES) -> ti
     """How long after the last failure the next attempt must wait: 1 s, 2 s, 4 s, ... 5 min."""
     if consecutive_failures < free:
         return timedelta(0)
-    return min(timedelta(seconds=2 ** (consecutive_failures - free)), MAX_DELAY)
+    # Capped before the power: a burst of failures from one address must not overflow timedelta.
+    exponent = min(consecutive_failures - free, MAX_DELAY_EXPONENT)
+    return min(timedelta(seconds=2**exponent), MAX_DELAY)
 
 
 def sign_in_wait(

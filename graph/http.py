@@ -2,26 +2,45 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import uuid
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketState
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.types import ExecutionResult, SubscriptionExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
-from graph.context import Context
+from graph import auth, operations
+from graph.context import Context, utc_now
 from graph.schema.root import schema
+from services.keyring import Keyring
 from settings import Settings
+
+# A plain connection_ack (no payload) for both WebSocket protocols.
+ACK: UnsetType = UNSET
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
-    def __init__(self, settings: Settings, bus: Any = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        bus: Any = None,
+        *,
+        keys: Keyring | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql_enabled else None,
@@ -31,6 +50,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         )
         self.settings = settings
         self.bus = bus
+        self.keys = keys
+        self.clock = clock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,6 +75,23 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             raise HTTPException(400, 'The request body must be a JSON object: {"query": ...}.')
         return parsed
 
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        # Several operations and no operationName: refused, not the first one run.
+        refused = operations.refuse_unnamed(request_data, max_tokens=self.settings.max_tokens)
+        if refused is not None:
+            return refused
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
+
     def encode_json(self, data: object) -> bytes:
         # UTF-8 rather than \u escapes: Turkish text stays readable and responses smaller.
         return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
@@ -62,4 +100,42 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         request_id = request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex
-        return Context(request=request, settings=self.settings, request_id=request_id, bus=self.bus)
+        return Context(
+            request=request,
+            settings=self.settings,
+            request_id=request_id,
+            keys=self.keys,
+            bus=self.bus,
+            clock=self.clock,
+        )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Authenticate a socket by its `connection_init` payload; close it when the token ends.
+
+        No Authorization: an anonymous socket (public operations only). A bad token: refused
+        (graphql-transport-ws closes with 4403). A good one: closed with 4401 at its expiry,
+        since Strawberry never checks a token again during a long-lived socket.
+        """
+        if auth.bearer_token(context) is None:
+            return ACK
+        claims = await auth.claims_of(context)
+        actor = await auth.current_actor(context) if claims else None
+        if claims is None or actor is None:
+            raise ConnectionRejectionError({"message": auth.SIGN_IN_MESSAGE})
+        remaining = (claims.expires_at - self.clock()).total_seconds()
+        socket = context.request
+        if isinstance(socket, WebSocket):
+            task = asyncio.create_task(_close_at_expiry(socket, remaining))
+            _EXPIRY_TASKS.add(task)
+            task.add_done_callback(_EXPIRY_TASKS.discard)
+        return ACK
+
+
+_EXPIRY_TASKS: set[asyncio.Task[None]] = set()  # kept referenced until they finish
+
+
+async def _close_at_expiry(socket: WebSocket, seconds: float) -> None:
+    await asyncio.sleep(max(seconds, 0))
+    if socket.application_state is WebSocketState.CONNECTED:
+        with contextlib.suppress(RuntimeError):  # closed meanwhile by the client
+            await socket.close(code=4401, reason="Token expired")

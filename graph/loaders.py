@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 
 from db.catalogue_queries import SpecRow
-from db.models import Brand, Category, Supplier
-from services import catalogue
+from db.models import Brand, Category, Institution, SpendingUnit, Supplier
+from services import accounts, catalogue
 
 T = TypeVar("T")
 
@@ -38,4 +38,11 @@ class Loaders:
     )
     specifications_by_product: DataLoader[str, list[SpecRow] | None] = field(
         default_factory=lambda: _by_key(catalogue.specifications, default=[])
+    )
+    # Accounts: only ids the actor may already see reach these (users of their institution).
+    institution_by_id: DataLoader[str, Institution | None] = field(
+        default_factory=lambda: _by_key(accounts.institutions_by_ids)
+    )
+    spending_unit_by_id: DataLoader[str, SpendingUnit | None] = field(
+        default_factory=lambda: _by_key(accounts.spending_units_by_ids)
     )

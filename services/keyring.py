@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import secrets
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jwt
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -167,7 +169,7 @@ def load(
         path = Path(local_dir) / SECRET_KEY_FILE
         if not path.exists():
             _write_private(path, secrets.token_urlsafe(48).encode())
-        secret_key = path.read_text().strip()
+        secret_key = _read_secret(path)
     signing = _read_private(key_file)
     previous = [_read_public(path) for path in previous_key_files]
     return Keyring(signing, secret_key, previous)
@@ -180,17 +182,40 @@ def _private_pem(key: Ed25519PrivateKey) -> bytes:
 
 
 def _write_private(path: Path, content: bytes) -> None:
+    """Create `path` whole or not at all; a file another process created first is kept."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    # Created readable by the owner only, never briefly world-readable.
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(content)
+    # Written beside it, readable by the owner only (never briefly world-readable), then linked
+    # into place: several workers starting together never read a half-written key, and never
+    # fail because another created it first (os.link, like O_EXCL, refuses an existing name).
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+    finally:
+        draft.unlink(missing_ok=True)
+
+
+def _read_secret(path: Path) -> str:
+    try:
+        secret = path.read_text().strip()
+    except OSError as error:
+        raise KeyringError(f"cannot read the secret key {path}: {_reason(error)}") from None
+    except UnicodeDecodeError:
+        raise KeyringError(f"cannot read the secret key {path}: not UTF-8 text") from None
+    if not secret:
+        raise KeyringError(f"the secret key {path} is empty")
+    return secret
 
 
 def _read_private(path: str) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
-    except (OSError, ValueError, TypeError) as error:
+    except (OSError, ValueError, TypeError, UnsupportedAlgorithm) as error:
         raise KeyringError(f"cannot read the token key {path}: {_reason(error)}") from None
     if not isinstance(key, Ed25519PrivateKey):
         raise KeyringError(f"the token key {path} is not an Ed25519 private key")
@@ -202,10 +227,10 @@ def _read_public(path: str) -> Ed25519PublicKey:
     try:
         private = serialization.load_pem_private_key(data, password=None)
         key: object = private.public_key()
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnsupportedAlgorithm):
         try:
             key = serialization.load_pem_public_key(data)
-        except (ValueError, TypeError) as error:
+        except (ValueError, TypeError, UnsupportedAlgorithm) as error:
             raise KeyringError(f"cannot read the key {path}: {_reason(error)}") from None
     if not isinstance(key, Ed25519PublicKey):
         raise KeyringError(f"the key {path} is not an Ed25519 key")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -45,25 +46,40 @@ def _digest(token: str) -> str:
 
 
 async def sign_in(
-    username: str, password: str, otp: str, *, client_address: str, keys: Keyring, now: datetime
+    username: str,
+    password: str,
+    otp: str,
+    *,
+    client_address: str,
+    keys: Keyring,
+    now: datetime,
+    enrolling: bool = False,
 ) -> TokenPair:
-    """Password + TOTP -> tokens. Every failure gives the same error, whatever went wrong."""
+    """Password + TOTP -> tokens. Every failure gives the same error, whatever went wrong.
+
+    With `enrolling`, the code is the first one from a new authenticator app: it confirms the
+    second factor of an account that has none yet, and signs in (TOTP enrolment).
+    """
     name = accounts.normalise_username(username)
     address = client_address[:64]
     wait = await _wait(name, address, now)
     if wait > timedelta(0):
-        seconds = int(wait.total_seconds()) + 1
+        seconds = math.ceil(wait.total_seconds())  # whole seconds, never fewer than needed
         raise RateLimited(
             f"Too many failed sign-ins: try again in {seconds} seconds.", retry_after=wait
         )
     user = await User.get_or_none(username=name) if len(password) <= 256 else None
     matched = await credentials.verify_password(user.password_hash if user else None, password)
     step = None
-    if user is not None and matched and user.active and user.totp_enrolled_at is not None:
+    enrolled = user is not None and user.totp_enrolled_at is not None
+    if user is not None and matched and user.active and enrolled != enrolling:
         step = credentials.matching_step(keys.decrypt(user.totp_secret), otp, now)
-    if user is None or step is None or not await _spend_step(user, step):
+    if user is None or step is None or not await _spend_step(user, step, enrolling, now):
         await _record_failure(name, address, user, now)
         raise Unauthenticated(SIGN_IN_FAILED_MESSAGE)
+    user.totp_last_step = step
+    if enrolling:
+        user.totp_enrolled_at = now
     async with in_transaction() as conn:
         await SignInAttempt.create(
             username=name, client_address=address, occurred_at=now, succeeded=True, using_db=conn
@@ -72,24 +88,32 @@ async def sign_in(
             user=user, created_at=now, client_address=address, using_db=conn
         )
         refresh = await _new_refresh_token(session, now, conn)
-        await audit.record(
-            AuditAction.SIGNED_IN,
-            subject_type="User",
-            subject_id=user.id,
-            actor_id=user.id,
-            institution_id=user.institution_id,  # type: ignore[attr-defined]
-            client_address=address,
-            now=now,
-            using=conn,
-        )
+        actions = [AuditAction.TOTP_ENROLLED, AuditAction.SIGNED_IN]
+        for action in actions if enrolling else actions[1:]:
+            await audit.record(
+                action,
+                subject_type="User",
+                subject_id=user.id,
+                actor_id=user.id,
+                institution_id=user.institution_id,  # type: ignore[attr-defined]
+                client_address=address,
+                now=now,
+                using=conn,
+            )
     return await _pair(user, session, refresh, keys, now)
 
 
-async def _spend_step(user: User, step: int) -> bool:
+async def _spend_step(user: User, step: int, enrolling: bool, now: datetime) -> bool:
     # Conditional update: of two requests with the same code, exactly one wins (no replay).
-    updated = await User.filter(
-        Q(id=user.id) & (Q(totp_last_step__isnull=True) | Q(totp_last_step__lt=step))
-    ).update(totp_last_step=step)
+    query = User.filter(
+        Q(id=user.id)
+        & Q(totp_enrolled_at__isnull=enrolling)
+        & (Q(totp_last_step__isnull=True) | Q(totp_last_step__lt=step))
+    )
+    if enrolling:
+        updated = await query.update(totp_last_step=step, totp_enrolled_at=now)
+    else:
+        updated = await query.update(totp_last_step=step)
     return updated == 1
 
 
@@ -231,11 +255,13 @@ async def revoke(token: str, *, now: datetime) -> None:
 
 async def _revoke(session: Session, reason: str, action: AuditAction, now: datetime) -> None:
     async with in_transaction() as conn:
-        await (
-            Session.filter(id=session.id, revoked_at__isnull=True)
+        revoked = (
+            await Session.filter(id=session.id, revoked_at__isnull=True)
             .using_db(conn)
             .update(revoked_at=now, revoked_reason=reason)
         )
+        if not revoked:
+            return  # another request ended this session first, and recorded why
         await audit.record(
             action,
             subject_type="Session",

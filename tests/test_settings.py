@@ -22,6 +22,7 @@ def test_values_are_read() -> None:
             "ESATIS_DATABASE_URL": "postgres://u:p@db:5432/esatis",
             "ESATIS_BUS_URL": "redis://r:6379/0",
             "ESATIS_SECRET_KEY": "k" * 32,
+            "ESATIS_TOKEN_KEY_FILE": "/run/keys/token.pem",
             "ESATIS_ALLOWED_ORIGINS": "https://a.example, https://b.example",
             "ESATIS_CARRIER_SECRETS": "ARAS=abc,MNG=def",
         }
@@ -72,3 +73,26 @@ def test_production_needs_a_long_secret() -> None:
             {"ESATIS_ENV": "production", "ESATIS_SECRET_KEY": "short"}
         ).check_startable()
     assert str(refused.value) == "ESATIS_SECRET_KEY must be at least 32 characters in production"
+
+
+def test_production_needs_a_token_key_file() -> None:
+    settings = Settings.from_env({"ESATIS_ENV": "production", "ESATIS_SECRET_KEY": "k" * 40})
+    with pytest.raises(SettingsError) as refused:
+        settings.check_startable()
+    assert str(refused.value) == (
+        "ESATIS_TOKEN_KEY_FILE must name the Ed25519 private key (PEM) that signs access "
+        "tokens when ESATIS_ENV=production"
+    )
+
+
+def test_token_key_settings_are_read() -> None:
+    settings = Settings.from_env(
+        {
+            "ESATIS_TOKEN_KEY_FILE": "/run/keys/token.pem",
+            "ESATIS_TOKEN_PREVIOUS_KEY_FILES": "/run/keys/old1.pem, /run/keys/old2.pem",
+            "ESATIS_LOCAL_DIR": "/var/lib/esatis",
+        }
+    )
+    assert settings.token_key_file == "/run/keys/token.pem"
+    assert settings.token_previous_key_files == ("/run/keys/old1.pem", "/run/keys/old2.pem")
+    assert settings.local_dir == "/var/lib/esatis"

@@ -1,6 +1,8 @@
 """The schema: every Query, Mutation and Subscription field with its resolver, then the Schema.
 
-This is the page a security review reads. The catalogue is public (no sign-in needed).
+This is the page a security review reads: each field names the roles allowed to call it
+(`permission_classes=allow(...)`; `allow()` is any signed-in user; no permission classes means
+public). The catalogue and the sign-in mutations are public; everything else needs a token.
 """
 
 from __future__ import annotations
@@ -14,9 +16,13 @@ from graphql import GraphQLError
 from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.types import ExecutionContext, ExecutionResult
 
+from domain.accounts import INSTITUTION_ROLES, Role
 from graph.execution import PlainFieldExecutionContext, fixed_validation_rules, index_plain_fields
 from graph.masking import PublicErrorMasking, add_codes
-from graph.resolvers import catalogue
+from graph.permissions import allow
+from graph.resolvers import accounts, catalogue
+from graph.resolvers.node import node
+from graph.schema import accounts as accounts_types
 from graph.schema import catalogue as catalogue_types
 from graph.schema.common import DecimalScalar, Node
 from settings import Settings
@@ -32,7 +38,8 @@ class Query:
         resolver=catalogue.product, description="One product by id or SKU (public)."
     )
     node: Node | None = strawberry.field(
-        resolver=catalogue.node, description="Any object by its global id."
+        resolver=node,
+        description="Any object by its global id (catalogue: public; accounts: your own only).",
     )
     categories: catalogue_types.CategoryConnection = strawberry.field(
         resolver=catalogue.categories,
@@ -47,6 +54,68 @@ class Query:
     compare_products: catalogue_types.ProductComparison = strawberry.field(
         resolver=catalogue.compare_products,
         description="Side-by-side comparison of 2 to 5 products (public).",
+    )
+    me: accounts_types.User = strawberry.field(
+        resolver=accounts.me, permission_classes=allow(), description="The signed-in user."
+    )
+    institutions: accounts_types.InstitutionConnection = strawberry.field(
+        resolver=accounts.institutions,
+        permission_classes=allow(Role.PLATFORM_ADMIN),
+        description="Every institution (DMO platform administrators).",
+    )
+    users: accounts_types.UserConnection = strawberry.field(
+        resolver=accounts.users,
+        permission_classes=allow(Role.PLATFORM_ADMIN, Role.INSTITUTION_ADMIN),
+        description="Users of your institution (DMO staff, for a platform administrator).",
+    )
+    spending_units: accounts_types.SpendingUnitConnection = strawberry.field(
+        resolver=accounts.spending_units,
+        permission_classes=allow(*INSTITUTION_ROLES),
+        description="Your institution's spending units (harcama birimleri).",
+    )
+
+
+@strawberry.type(description="Write operations; refusals come back in each payload's `errors`.")
+class Mutation:
+    invitation_accept: accounts_types.InvitationAcceptPayload = strawberry.field(
+        resolver=accounts.invitation_accept,
+        description="Accept an invitation: username and password; returns the TOTP URI (public).",
+    )
+    totp_enrol_confirm: accounts_types.TokenPayload = strawberry.field(
+        resolver=accounts.totp_enrol_confirm,
+        description="Confirm the authenticator app with its first code, and sign in (public).",
+    )
+    token_create: accounts_types.TokenPayload = strawberry.field(
+        resolver=accounts.token_create,
+        description="Sign in with username, password and TOTP code (public).",
+    )
+    token_refresh: accounts_types.TokenPayload = strawberry.field(
+        resolver=accounts.token_refresh,
+        description="Trade a refresh token for a new pair; each refresh token works once (public).",
+    )
+    token_revoke: accounts_types.TokenRevokePayload = strawberry.field(
+        resolver=accounts.token_revoke,
+        description="Sign out: ends the refresh token's session and its access tokens (public).",
+    )
+    institution_create: accounts_types.InstitutionCreatePayload = strawberry.field(
+        resolver=accounts.institution_create,
+        permission_classes=allow(Role.PLATFORM_ADMIN),
+        description="Create an institution and invite its first INSTITUTION_ADMIN.",
+    )
+    spending_unit_create: accounts_types.SpendingUnitCreatePayload = strawberry.field(
+        resolver=accounts.spending_unit_create,
+        permission_classes=allow(Role.INSTITUTION_ADMIN),
+        description="Add a spending unit (harcama birimi) to your institution.",
+    )
+    user_invite: accounts_types.UserInvitePayload = strawberry.field(
+        resolver=accounts.user_invite,
+        permission_classes=allow(Role.PLATFORM_ADMIN, Role.INSTITUTION_ADMIN),
+        description="Invite a person into your institution (DMO staff, for a platform admin).",
+    )
+    user_roles_set: accounts_types.UserRolesSetPayload = strawberry.field(
+        resolver=accounts.user_roles_set,
+        permission_classes=allow(Role.PLATFORM_ADMIN, Role.INSTITUTION_ADMIN),
+        description="Replace the roles of a user of your institution (or of DMO staff).",
     )
 
 
@@ -69,7 +138,11 @@ def build_schema(settings: Settings | None = None) -> Schema:
     limits = settings or Settings()
     built = Schema(
         query=Query,
+        mutation=Mutation,
         types=[
+            accounts_types.Institution,
+            accounts_types.SpendingUnit,
+            accounts_types.User,
             catalogue_types.Product,
             catalogue_types.Category,
             catalogue_types.Brand,

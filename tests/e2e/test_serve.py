@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pyotp
 import pytest
 
 pytestmark = pytest.mark.e2e
@@ -90,6 +92,85 @@ def test_serve_migrates_loads_demo_data_and_answers(server: str) -> None:
     assert page.status_code == 200
     assert "graphiql" in page.text.lower()
     assert response.headers["x-request-id"]
+
+
+def test_a_demo_user_signs_in_as_the_readme_says(server: str, tmp_path: Path) -> None:
+    listed = subprocess.run(
+        [str(ESATIS), "demo-users", "--json"],
+        cwd=tmp_path,
+        env=_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert listed.returncode == 0, listed.stderr
+    users = {u["username"]: u for u in json.loads(listed.stdout)}
+    assert len(users) == 17
+    buyer = users["hastane.alici"]
+    assert (buyer["roles"], buyer["institution"]) == (["BUYER"], "Ankara Şehir Hastanesi")
+    sign_in = """mutation($u: String!, $p: String!, $o: String!) {
+      tokenCreate(input: {username: $u, password: $p, otp: $o}) {
+        accessToken errors { code } } }"""
+    variables = {
+        "u": "hastane.alici",
+        "p": buyer["password"],
+        "o": pyotp.TOTP(buyer["totp_secret"]).now(),
+    }
+    body = httpx.post(f"{server}/graphql", json={"query": sign_in, "variables": variables}).json()
+    token = body["data"]["tokenCreate"]["accessToken"]
+    assert body["data"]["tokenCreate"]["errors"] == []
+    me = httpx.post(
+        f"{server}/graphql",
+        json={"query": "{ me { username roles institution { name } } }"},
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()
+    assert me == {
+        "data": {
+            "me": {
+                "username": "hastane.alici",
+                "roles": ["BUYER"],
+                "institution": {"name": "Ankara Şehir Hastanesi"},
+            }
+        }
+    }
+    # Development keys were made once, readable by the owner only, beside the database.
+    assert oct((tmp_path / ".esatis" / "token-ed25519.pem").stat().st_mode & 0o777) == "0o600"
+
+
+def test_production_refuses_to_start_without_token_keys(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [str(ESATIS), "serve", "--port", str(_free_port())],
+        cwd=tmp_path,
+        env=_environment(tmp_path, ESATIS_ENV="production", ESATIS_SECRET_KEY="k" * 40),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "esatis: configuration error: ESATIS_TOKEN_KEY_FILE must name the Ed25519 private key "
+        "(PEM) that signs access tokens when ESATIS_ENV=production"
+    )
+    missing = tmp_path / "missing.pem"
+    unreadable = subprocess.run(
+        [str(ESATIS), "serve", "--port", str(_free_port())],
+        cwd=tmp_path,
+        env=_environment(
+            tmp_path,
+            ESATIS_ENV="production",
+            ESATIS_SECRET_KEY="k" * 40,
+            ESATIS_TOKEN_KEY_FILE=str(missing),
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert unreadable.returncode == 2
+    assert unreadable.stderr.strip() == (
+        f"esatis: configuration error: cannot read the token key {missing}: "
+        "No such file or directory"
+    )
+    assert not (tmp_path / "e2e.sqlite3").exists()
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:

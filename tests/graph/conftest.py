@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,12 @@ from db.models import Brand, Category, Product, Supplier
 from domain.catalogue import ProductDraft, SpecKind, SpecValue, Unit
 from domain.imports import CategoryRow
 from graph import ids
+from services import credentials, demo
+from services.keyring import Keyring
 from settings import Settings
+
+# One key set for the test session: tokens made by one test's app verify in another's.
+KEYS = Keyring.generate()
 
 CATEGORY_CODES = [
     "30213100-6",  # portable computers (and its ancestors)
@@ -214,7 +220,7 @@ async def catalogue(db: str, shared_data: Path) -> Catalogue:
 @pytest.fixture
 async def client(database: str) -> AsyncIterator[httpx.AsyncClient]:
     # The session fixture already connected Tortoise; the app's lifespan is not run here.
-    app = create_app(Settings(database_url=database))
+    app = create_app(Settings(database_url=database), keys=KEYS)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
@@ -234,3 +240,109 @@ class GraphQLClient:
 @pytest.fixture
 def gql(client: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(client)
+
+
+# --- Accounts: a movable clock, the demo people, signed-in clients -----------------------------
+
+
+class Clock:
+    """The app's clock in tests: stopped at the real time it was made, moved only by `advance`.
+
+    Starting at real time keeps the access tokens it dates valid (PyJWT checks them against
+    the real clock); standing still keeps every delay and expiry in a test exact.
+    """
+
+    def __init__(self) -> None:
+        self.start = datetime.now(UTC).replace(microsecond=0)
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return self.start + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def http(database: str, clock: Clock) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with the test clock; each request from a different client address if asked."""
+    app = create_app(Settings(database_url=database), keys=KEYS, clock=clock)
+    transport = httpx.ASGITransport(app=app, client=("198.51.100.7", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
+class Api:
+    """GraphQL over HTTP with an optional bearer token; returns the whole JSON body."""
+
+    def __init__(self, http: httpx.AsyncClient, token: str | None = None) -> None:
+        self.http = http
+        self.token = token
+
+    async def __call__(self, query: str, **variables: Any) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def as_(self, token: str | None) -> Api:
+        return Api(self.http, token)
+
+
+SIGN_IN = """
+mutation($u: String!, $p: String!, $o: String!) {
+  tokenCreate(input: {username: $u, password: $p, otp: $o}) {
+    accessToken refreshToken accessTokenExpiresAt
+    user { username roles }
+    errors { code field message }
+  }
+}"""
+
+
+@dataclass
+class People:
+    """The demo accounts, loaded into the test database; `sign_in` returns an access token."""
+
+    api: Api
+    clock: Clock
+    password: str
+    secrets: dict[str, str]
+    users: dict[str, dict[str, Any]]
+    tokens: dict[str, str]
+
+    def code(self, username: str, offset_steps: int = 0) -> str:
+        at = self.clock() + timedelta(seconds=30 * offset_steps)
+        return credentials.totp_code(self.secrets[username], at)
+
+    async def sign_in(self, username: str) -> str:
+        if username not in self.tokens:
+            body = await self.api(SIGN_IN, u=username, p=self.password, o=self.code(username))
+            payload = body["data"]["tokenCreate"]
+            assert payload["errors"] == [], payload
+            self.tokens[username] = payload["accessToken"]
+        return self.tokens[username]
+
+    async def as_(self, username: str) -> Api:
+        return self.api.as_(await self.sign_in(username))
+
+
+@pytest.fixture
+async def people(db: str, http: httpx.AsyncClient, clock: Clock) -> People:
+    await demo.load_accounts(keys=KEYS, now=clock())
+    document = demo.demo_accounts()
+    return People(
+        api=Api(http),
+        clock=clock,
+        password=document["password"],
+        secrets={u["username"]: u["totp_secret"] for u in document["users"]},
+        users={u["username"]: u for u in document["users"]},
+        tokens={},
+    )

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app import create_app
 from settings import Environment, Settings
@@ -20,10 +23,19 @@ async def _client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-async def production(database: str) -> AsyncIterator[httpx.AsyncClient]:
+async def production(database: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    key_file = tmp_path / "token.pem"
+    key_file.write_bytes(
+        Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     settings = Settings(
         env=Environment.PRODUCTION,
         secret_key=SECRET,
+        token_key_file=str(key_file),
         database_url=database,
         allowed_origins=("https://portal.example",),
     )
