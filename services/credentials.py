@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import re
 from datetime import datetime
 
 import pyotp
@@ -17,7 +18,10 @@ hasher = PasswordHasher()
 TOTP_ISSUER = "e-Satış"
 # zxcvbn scores 0 to 4; below 3 a password is among, or close to, commonly used ones.
 MIN_GUESSABILITY_SCORE = 3
-ZXCVBN_MAX_INPUT = 100  # zxcvbn's matching grows fast with length; the rest adds no risk
+# zxcvbn's matching grows fast with length, and zxcvbn 4.5 raises ValueError past 72
+# characters (its max_length): only the first 72 are scored; the rest adds no risk.
+ZXCVBN_MAX_INPUT = 72
+SIX_DIGITS = re.compile(r"[0-9]{6}")
 
 
 async def hash_password(password: str) -> str:
@@ -27,12 +31,14 @@ async def hash_password(password: str) -> str:
 
 async def verify_password(password_hash: str | None, password: str) -> bool:
     """True when the password matches; an unknown user costs the same time as a known one."""
-    target = password_hash or _dummy_hash()
+    # An empty hash is no password at all: it is checked against the dummy hash and refused,
+    # never matched by the dummy hash's own password.
+    target = password_hash if password_hash else await asyncio.to_thread(_dummy_hash)
     try:
         await asyncio.to_thread(hasher.verify, target, password)
     except (VerificationError, InvalidHashError):
         return False
-    return password_hash is not None
+    return bool(password_hash)
 
 
 _DUMMY: dict[str, str] = {}
@@ -49,7 +55,9 @@ def _prefix() -> str:
 
 
 def is_guessable(password: str, username: str) -> bool:
-    result = zxcvbn(password[:ZXCVBN_MAX_INPUT], user_inputs=[username])
+    result = zxcvbn(
+        password[:ZXCVBN_MAX_INPUT], user_inputs=[username], max_length=ZXCVBN_MAX_INPUT
+    )
     return int(result["score"]) < MIN_GUESSABILITY_SCORE
 
 
@@ -68,9 +76,14 @@ def totp_code(secret: str, now: datetime) -> str:
 def matching_step(secret: str, code: str, now: datetime) -> int | None:
     """The time step whose code this is, one step either side of now (RFC 6238 5.2), or None."""
     cleaned = code.strip().replace(" ", "")
-    if not (len(cleaned) == 6 and cleaned.isdigit()):
+    # ASCII digits only: str.isdigit() also accepts "²" or "٣", which compare_digest refuses.
+    if not SIX_DIGITS.fullmatch(cleaned):
         return None
-    totp = pyotp.TOTP(secret)
+    try:
+        totp = pyotp.TOTP(secret)
+    except ValueError:
+        # An empty secret (Keyring.decrypt under another key) or a malformed one: no code fits.
+        return None
     current = totp.timecode(now)
     for offset in (0, -1, 1):
         if hmac.compare_digest(totp.generate_otp(current + offset), cleaned):

@@ -66,7 +66,8 @@ async def sign_in(
     if wait > timedelta(0):
         seconds = math.ceil(wait.total_seconds())  # whole seconds, never fewer than needed
         raise RateLimited(
-            f"Too many failed sign-ins: try again in {seconds} seconds.", retry_after=wait
+            f"Too many failed sign-ins: try again in {seconds} second{'s' if seconds > 1 else ''}.",
+            retry_after=wait,
         )
     user = await User.get_or_none(username=name) if len(password) <= 256 else None
     matched = await credentials.verify_password(user.password_hash if user else None, password)
@@ -174,7 +175,9 @@ async def _record_failure(name: str, address: str, user: User | None, now: datet
             .using_db(conn)
             .count()
         )
-        if failures == accounts.LOCK_AFTER_FAILURES:
+        # Every failure from the tenth on starts a new lock (domain.accounts.sign_in_wait):
+        # each is recorded with the time it ends.
+        if failures >= accounts.LOCK_AFTER_FAILURES:
             await audit.record(
                 AuditAction.ACCOUNT_LOCKED,
                 subject_type="User",

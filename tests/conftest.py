@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from tortoise import Tortoise, connections
 
 from db import lifecycle
@@ -22,6 +23,16 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"redis: {REDIS_URL or 'not set (redis tests skipped)'}",
         f"shared data: {SHARED_DATA}",
     ]
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id at the lowest cost: the same code path, without 64 MiB and ~50 ms a hash."""
+    from services import credentials
+
+    monkeypatch.setattr(
+        credentials, "hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
 
 
 @pytest.fixture(scope="session")

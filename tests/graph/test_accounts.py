@@ -437,7 +437,7 @@ async def test_growing_delays_then_a_15_minute_lock(people: People) -> None:
         {
             "code": "RATE_LIMITED",
             "field": None,
-            "message": "Too many failed sign-ins: try again in 1 seconds.",
+            "message": "Too many failed sign-ins: try again in 1 second.",
         }
     ]
     for failures in range(4, 11):
@@ -448,7 +448,7 @@ async def test_growing_delays_then_a_15_minute_lock(people: People) -> None:
     people.clock.advance(timedelta(minutes=14, seconds=59))
     locked = await _attempt(people, user, people.password, people.code(user))
     assert locked["errors"][0]["code"] == "RATE_LIMITED"
-    assert locked["errors"][0]["message"] == "Too many failed sign-ins: try again in 1 seconds."
+    assert locked["errors"][0]["message"] == "Too many failed sign-ins: try again in 1 second."
     assert await AuditEvent.filter(action="ACCOUNT_LOCKED").count() == 1
     people.clock.advance(timedelta(seconds=2))
     opened = await _attempt(people, user, people.password, people.code(user))

@@ -1,4 +1,4 @@
-"""WebSocket authentication: the connection_init token, refused (4403) or closed at expiry (4401)."""
+"""WebSocket sign-in: the connection_init token, refused (4403) or closed at expiry (4401)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ async def ws_url(database: str) -> AsyncIterator[str]:
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    while not server.started:
+    while not server.started:  # noqa: ASYNC110 (uvicorn offers no event to wait on)
         await asyncio.sleep(0.01)
     yield f"ws://127.0.0.1:{port}/graphql"
     server.should_exit = True
