@@ -1,4 +1,4 @@
-"""Tortoise models, one module per area; this package is Tortoise's `models` app."""
+"""Tortoise models, one module per area (this package is Tortoise's `models` app)."""
 
 from db.models.accounts import (
     Institution,
@@ -10,18 +10,36 @@ from db.models.accounts import (
     User,
     UserRole,
 )
+from db.models.addresses import Address
+from db.models.approvals import ApprovalAction, ApprovalPolicy, Delegation
 from db.models.audit import AuditEvent
+from db.models.budgets import BudgetLine
+from db.models.cart import Cart, CartLine
 from db.models.catalogue import Attribute, Brand, Category, Product, ProductSpecification, Supplier
+from db.models.orders import Order, OrderEvent, OrderLine
+from db.models.purchase_requests import PurchaseRequest, PurchaseRequestLine
 
 __all__ = [
+    "Address",
+    "ApprovalAction",
+    "ApprovalPolicy",
     "Attribute",
     "AuditEvent",
     "Brand",
+    "BudgetLine",
+    "Cart",
+    "CartLine",
     "Category",
+    "Delegation",
     "Institution",
     "Invitation",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
     "Product",
     "ProductSpecification",
+    "PurchaseRequest",
+    "PurchaseRequestLine",
     "RefreshToken",
     "Session",
     "SignInAttempt",
