@@ -7,6 +7,7 @@ public). The catalogue and the sign-in mutations are public; everything else nee
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -15,8 +16,11 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.execution import PreExecutionError
 
 from domain.accounts import INSTITUTION_ROLES, Role
+from graph import operations
+from graph.errors import GRAPHQL_VALIDATION_FAILED
 from graph.execution import PlainFieldExecutionContext, fixed_validation_rules, index_plain_fields
 from graph.masking import PublicErrorMasking, add_codes
 from graph.permissions import allow
@@ -120,6 +124,19 @@ class Mutation:
 
 
 class Schema(strawberry.Schema):
+    max_tokens: int = 2000
+
+    async def stream(self, query: str | None, *args: Any, **kwargs: Any) -> Any:
+        # WebSocket operations come through here; like HTTP (graph/http.py), a document with
+        # several operations and no operationName is refused instead of running the first.
+        name = kwargs.get("operation_name", args[3] if len(args) > 3 else None)
+        if name is None and query and operations.operation_count(query, self.max_tokens) > 1:
+            error = GraphQLError(
+                operations.MUST_NAME, extensions={"code": GRAPHQL_VALIDATION_FAILED}
+            )
+            return _single(PreExecutionError(data=None, errors=[error]))
+        return await super().stream(query, *args, **kwargs)
+
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         result = await super().execute(*args, **kwargs)
         if result.errors:
@@ -132,6 +149,10 @@ class Schema(strawberry.Schema):
         # Strawberry logs every error with a traceback; user errors are not incidents, and
         # bugs are logged once, with the request id, by PublicErrorMasking.
         return None
+
+
+async def _single(result: ExecutionResult) -> AsyncIterator[ExecutionResult]:
+    yield result
 
 
 def build_schema(settings: Settings | None = None) -> Schema:
@@ -159,6 +180,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
         ],
         execution_context_class=PlainFieldExecutionContext,
     )
+    built.max_tokens = limits.max_tokens
     index_plain_fields(built._schema)
     return built
 

@@ -123,3 +123,26 @@ async def test_the_socket_closes_with_4401_when_its_token_expires(
     assert json.loads(await ws.recv()) == {"type": "connection_ack"}
     assert await _close_code(ws) == 4401
     assert datetime.now(UTC) >= expires_at - timedelta(seconds=1)
+
+
+async def test_several_operations_need_a_name_on_sockets_too(ws_url: str, db: str) -> None:
+    ws = await _init(ws_url, None)
+    assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+    two = "query A { products(first: 1) { totalCount } } query B { brands { edges { cursor } } }"
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": two}}))
+    reply = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+    assert reply == {
+        "id": "1",
+        "type": "error",
+        "payload": [
+            {
+                "message": "Must provide operation name if query contains multiple operations.",
+                "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
+            }
+        ],
+    }
+    named = {"query": two, "operationName": "A"}
+    await ws.send(json.dumps({"id": "2", "type": "subscribe", "payload": named}))
+    ran = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+    assert ran == {"id": "2", "type": "next", "payload": {"data": {"products": {"totalCount": 0}}}}
+    await ws.close()
