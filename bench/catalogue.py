@@ -6,7 +6,8 @@
 
 Phases: build the catalogue (skipped when the database already holds enough products), check
 that the raw baseline runs exactly the project's SQL, load both servers (closed loop, 10 and 50
-clients, page without and with facets), then profile the GraphQL page in-process.
+clients, page without and with facets), then measure the GraphQL server's CPU per request and
+profile it in-process.
 Results and their reading: docs/performance.md.
 """
 
@@ -230,7 +231,11 @@ async def check_same_sql(url: str, category_id: str) -> int:
     from tortoise import connections
 
     from db import lifecycle
+    from services import catalogue
 
+    # The server caches count, facets and category scopes (a hit runs fewer statements): the
+    # check runs with that cache off, so that every statement of a cold request is compared.
+    catalogue.summaries.seconds = 0
     await lifecycle.open_database(url)
     try:
         client = connections.get("default")
@@ -351,16 +356,20 @@ def _uvicorn(target: str, port: int) -> list[str]:
     ]
 
 
-@contextlib.contextmanager
-def servers(database_url: str, logs: Path) -> Iterator[dict[str, Server]]:
-    """The project's app and the raw baseline under uvicorn, one worker each, on 127.0.0.1."""
-    env = dict(
+def _server_env(database_url: str) -> dict[str, str]:
+    return dict(
         os.environ,
         ESATIS_DATABASE_URL=database_url,
         ESATIS_ENV="development",
         ESATIS_DEMO_DATA="0",
         BENCH_DATABASE_URL=database_url,
     )
+
+
+@contextlib.contextmanager
+def servers(database_url: str, logs: Path) -> Iterator[dict[str, Server]]:
+    """The project's app and the raw baseline under uvicorn, one worker each, on 127.0.0.1."""
+    env = _server_env(database_url)
     started: dict[str, Server] = {}
     try:
         for name, target in (
@@ -553,21 +562,132 @@ def _runner() -> asyncio.Runner:
 
 # --- 5. Where the time goes --------------------------------------------------------------------
 
+CPU_BATCHES = 10
+
+
+async def cpu_per_request(url: str, category_id: str, runs: int) -> dict[tuple[str, str], Any]:
+    """CPU time per request in this process, without the profiler: `schema.execute` alone and
+    the whole ASGI app (middleware, Strawberry's HTTP view, context, execution, JSON encoding),
+    one request at a time, in CPU_BATCHES batches of `runs` each. Caches are warm, as in the
+    load cells. The CPU is this process's (user and system), so PostgreSQL's own work is not
+    in it, but the client side of each round trip is. Other work on the machine inflates some
+    batches: read the minimum first."""
+    from app import create_app
+    from db import lifecycle
+    from services import catalogue
+    from settings import Settings
+
+    app = create_app(Settings.from_env(_server_env(url)))  # the server's settings and caches
+    bodies = {variant: body(variant, category_id) for variant in DOCUMENTS}
+
+    def executed(variant: str) -> Callable[[], Awaitable[Any]]:
+        return lambda: _execute(variant, category_id)
+
+    def posted(variant: str) -> Callable[[], Awaitable[Any]]:
+        return lambda: _asgi_post(app, bodies[variant])
+
+    steps = {(variant, "schema.execute"): executed(variant) for variant in DOCUMENTS}
+    steps |= {(variant, "ASGI app (HTTP POST)"): posted(variant) for variant in DOCUMENTS}
+    found: dict[tuple[str, str], Any] = {key: [] for key in steps}
+    await lifecycle.open_database(url)
+    try:
+        for (variant, _path), step in steps.items():
+            for _ in range(20):
+                _check_answer(variant, await step())
+        for _ in range(CPU_BATCHES):
+            for key, step in steps.items():
+                started = time.process_time()
+                for _ in range(runs):
+                    await step()
+                found[key].append((time.process_time() - started) * 1000 / runs)
+    finally:
+        catalogue.summaries.seconds = 0
+        catalogue.summaries.clear()
+        await lifecycle.close_database()
+    return found
+
+
+async def _asgi_post(app: Any, data: bytes) -> bytes:
+    """One POST /graphql through the ASGI app, without a socket or a client library."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"127.0.0.1"),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(data)).encode()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+    }
+    messages = [{"type": "http.request", "body": data, "more_body": False}]
+    chunks: list[bytes] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop() if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start" and message["status"] != 200:
+            raise SystemExit(f"the app answered {message['status']}")
+        if message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, send)
+    return b"".join(chunks)
+
+
+def _check_answer(variant: str, answer: Any) -> None:
+    if isinstance(answer, bytes):
+        payload = json.loads(answer)
+    else:  # an ExecutionResult
+        payload = {"data": answer.data, "errors": answer.errors}
+    products = (payload.get("data") or {}).get("products") or {}
+    if payload.get("errors") or len(products.get("edges", ())) != PAGE_SIZE:
+        raise SystemExit(f"bad in-process answer ({variant}): {str(payload)[:300]}")
+    if variant == "facets" and not ("facets" in products and "totalCount" in products):
+        raise SystemExit(f"bad in-process answer ({variant}): no facets")
+
+
+def print_cpu(found: dict[tuple[str, str], Any], runs: int) -> None:
+    print(
+        f"\nCPU per request in-process (ms; no profiler; one request at a time; "
+        f"{CPU_BATCHES} batches of {runs}; the minimum is the least disturbed batch):"
+    )
+    print("| variant | path | min | median |")
+    print("|---|---|---:|---:|")
+    for (variant, path), batches in found.items():
+        ordered = sorted(batches)
+        print(f"| {variant} | {path} | {ordered[0]:.2f} | {ordered[len(ordered) // 2]:.2f} |")
+
+
 STATEMENT_NAMES = ("category descendants", "page", "summary (totalCount + facets)")
 
 
-async def profile(url: str, category_id: str, runs: int, top: int) -> dict[str, Any]:
+async def profile(
+    url: str, category_id: str, runs: int, top: int, variant: str = "page"
+) -> dict[str, Any]:
     """SQL plans, layered timings and the validation cache (no profiler), then cProfile."""
     from tortoise import connections
 
     from db import lifecycle
+    from services import catalogue
+    from settings import Settings
 
+    # Cached counts, facets and category scopes, as in the server (warm after the first run).
+    catalogue.summaries.seconds = Settings.from_env(_server_env(url)).facet_cache_seconds
     await lifecycle.open_database(url)
     try:
         for _ in range(20):
             result = await _execute("page", category_id)
             assert not result.errors and len(result.data["products"]["edges"]) == PAGE_SIZE
-        found: dict[str, Any] = {"runs": runs, "top": top}
+        found: dict[str, Any] = {"runs": runs, "top": top, "variant": variant}
         found["sql"] = await _sql_timings(url, category_id)
         found["layers"] = await _layers(url, category_id, connections.get("default"), runs)
         found["validation"] = await _validation(category_id, runs)
@@ -575,10 +695,12 @@ async def profile(url: str, category_id: str, runs: int, top: int) -> dict[str, 
         started = time.perf_counter()
         profiler.enable()
         for _ in range(runs):
-            await _execute("page", category_id)
+            await _execute(variant, category_id)
         profiler.disable()
         found["profiled_ms"] = (time.perf_counter() - started) * 1000 / runs
     finally:
+        catalogue.summaries.seconds = 0
+        catalogue.summaries.clear()
         await lifecycle.close_database()
     found["stats"] = pstats.Stats(profiler)
     return found
@@ -653,7 +775,8 @@ async def _layers(
         price=types.DecimalRange(gte=Decimal(gte), lte=Decimal(lte)),
     )
     sort = types.ProductSort(field=SortField.PRICE, direction=SortDirection.ASC)
-    info: Any = SimpleNamespace(selected_fields=[])  # the resolver reads only the selection
+    # The resolver reads only the selection from its info: here none (no count, no facets).
+    info: Any = SimpleNamespace(_raw_info=SimpleNamespace(field_nodes=[], fragments={}))
     data = (await _execute("page", category_id)).data
     pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
 
@@ -801,7 +924,8 @@ def print_profile(found: dict[str, Any]) -> None:
     total = sum(entry[2] for entry in raw.values())
     calls = sum(entry[1] for entry in raw.values())
     print(
-        f"\ncProfile: {runs} executions of the page document, {found['profiled_ms']:.2f} ms each "
+        f"\ncProfile: {runs} executions of the {found['variant']} document, "
+        f"{found['profiled_ms']:.2f} ms each "
         f"under the profiler, {calls / runs:,.0f} function calls per execution "
         "(a coroutine counts one call per resumption)."
     )
@@ -924,7 +1048,9 @@ def _parser() -> argparse.ArgumentParser:
     add("--top", type=int, default=20, help="functions listed per profile table")
     add("--json", type=Path, help="also write the load results to this JSON file")
     add("--skip-load", action="store_true", help="build, check and profile only")
-    add("--skip-profile", action="store_true", help="no in-process profile")
+    add("--skip-profile", action="store_true", help="no in-process CPU figures and profile")
+    add("--profile-variant", choices=sorted(DOCUMENTS), default="page", help="document profiled")
+    add("--cpu-runs", type=int, help="requests per batch of the CPU step (100; 30 with --quick)")
     return parser
 
 
@@ -978,6 +1104,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds = args.seconds or (5.0 if args.quick else 15.0)
     warmup = args.warmup if args.warmup is not None else (1.0 if args.quick else 3.0)
     runs = args.profile_runs or (50 if args.quick else 200)
+    cpu_runs = args.cpu_runs or (30 if args.quick else 100)
     clients = [int(n) for n in args.clients.split(",")]
     if not args.database_url.startswith(("postgres://", "postgresql://")):
         parser.error("the benchmark needs a PostgreSQL database URL")
@@ -998,7 +1125,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             args.json.write_text(json.dumps([_summary(c) for c in cells], indent=2))
     if not args.skip_profile:
-        print_profile(asyncio.run(profile(url, category_id, runs, args.top)))
+        with _runner() as runner:  # the servers' event loop
+            print_cpu(runner.run(cpu_per_request(url, category_id, cpu_runs)), cpu_runs)
+        found = asyncio.run(profile(url, category_id, runs, args.top, args.profile_variant))
+        print_profile(found)
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -26,7 +26,7 @@ class ProductPage:
     # When facets are wanted, the count comes from the same statement (one search, not two).
     with_facets: bool = False
     _count: int | None = field(default=None, repr=False)
-    _summary: asyncio.Task[Summary] | None = field(default=None, repr=False)
+    _summary: Summary | None = field(default=None, repr=False)
 
     async def total_count(self) -> int:
         if self.with_facets:
@@ -36,44 +36,85 @@ class ProductPage:
         return self._count
 
     async def summary(self) -> Summary:
-        # Count and facets resolve concurrently: both await the one statement.
         if self._summary is None:
-            self._summary = asyncio.ensure_future(summaries.get(self.listing))
-        return await self._summary
+            self._summary = await summaries.get(self.listing)
+        return self._summary
 
 
 class SummaryCache:
-    """Count and facets of recent listings, for a few seconds, in this process.
+    """Count and facets of recent listings, and the category scopes of their filters, for a
+    few seconds, in this process.
 
     Facets are the same for every page of a listing and for every visitor, and the catalogue
     changes a few times a day, while computing them is the costliest statement of a search
-    (docs/performance.md). Writes in this process clear the cache; other processes' writes
-    show after at most `seconds`. Zero seconds turns caching off.
+    (docs/performance.md). A category filter's descendants change only with the CPV tree, and
+    looking them up is a round trip on every filtered page. Writes in this process clear the
+    cache; other processes' writes show after at most `seconds`. Zero seconds turns caching
+    off. Concurrent requests that miss the same entry share one statement: when an entry
+    expires under load, the summary runs once, not once per waiting request.
     """
 
     def __init__(self, seconds: float = 0, max_entries: int = 1024) -> None:
         self.seconds = seconds
         self.max_entries = max_entries
         self.clock: Callable[[], float] = time.monotonic
-        self._entries: OrderedDict[ProductListing, tuple[float, Summary]] = OrderedDict()
+        # A ProductListing for a summary, a tuple of category ids for a scope.
+        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._pending: dict[Hashable, asyncio.Task[Any]] = {}
+        self._generation = 0  # clear() starts a new one: older statements are not stored
 
     async def get(self, listing: ProductListing) -> Summary:
+        found: Summary = await self._remember(listing, lambda: queries.summary(listing))
+        return found
+
+    async def scope(self, category_ids: tuple[str, ...]) -> tuple[str, ...]:
+        """The categories and all their descendants (what a category filter matches)."""
+        found: tuple[str, ...] = await self._remember(
+            category_ids, lambda: queries.category_descendants(category_ids)
+        )
+        return found
+
+    async def _remember(self, key: Hashable, compute: Callable[[], Awaitable[Any]]) -> Any:
         if self.seconds <= 0:
-            return await queries.summary(listing)
+            return await compute()
         now = self.clock()
-        hit = self._entries.get(listing)
+        hit = self._entries.get(key)
         if hit is not None and now - hit[0] < self.seconds:
-            self._entries.move_to_end(listing)
+            self._entries.move_to_end(key)
             return hit[1]
-        found = await queries.summary(listing)
-        self._entries[listing] = (now, found)
-        self._entries.move_to_end(listing)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        pending = self._pending.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(self._fill(key, compute, now, self._generation))
+            pending.add_done_callback(_retrieve)
+            self._pending[key] = pending
+        # A cancelled request does not cancel the statement the others wait for.
+        return await asyncio.shield(pending)
+
+    async def _fill(
+        self, key: Hashable, compute: Callable[[], Awaitable[Any]], now: float, generation: int
+    ) -> Any:
+        try:
+            found = await compute()
+        finally:
+            if self._pending.get(key) is asyncio.current_task():  # not since replaced
+                del self._pending[key]
+        if generation == self._generation:
+            self._entries[key] = (now, found)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
         return found
 
     def clear(self) -> None:
         self._entries.clear()
+        self._pending.clear()
+        self._generation += 1
+
+
+def _retrieve(task: asyncio.Task[Any]) -> None:
+    # Every waiter may have been cancelled: mark the outcome seen, so it is not logged.
+    if not task.cancelled():
+        task.exception()
 
 
 summaries = SummaryCache()
@@ -88,7 +129,7 @@ async def list_products(
     with_facets: bool = False,
 ) -> ProductPage:
     if listing.filter.category_ids:
-        scope = await queries.category_descendants(listing.filter.category_ids)
+        scope = await summaries.scope(listing.filter.category_ids)
         listing = replace(listing, category_scope=scope)
     if listing.filter.attributes:
         slugs = [a.slug for a in listing.filter.attributes]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from dataclasses import replace
-from typing import Any
 
 import strawberry
 
-from db.catalogue_queries import AttributeFacetRow, Keyset
+from db.catalogue_queries import AttributeFacetRow, Keyset, Summary
 from domain import catalogue as rules
 from domain import search
 from domain.catalogue import ProductListing, SortField
@@ -17,6 +17,7 @@ from graph import ids as global_ids
 from graph.context import Info
 from graph.cursors import ValueKind
 from graph.errors import translate_errors
+from graph.execution import selected_names
 from graph.schema import catalogue as types
 from graph.schema.common import Money, Node, PageInfo
 from services import catalogue
@@ -107,45 +108,50 @@ async def products(
     size = rules.page_size(first, last, after, before)
     after_at, listing = _position(after, listing, "after")
     before_at, listing = _position(before, listing, "before")
+    selected = selected_names(info)
     page = await catalogue.list_products(
-        listing, size=size, after=after_at, before=before_at, with_facets=_selects(info, "facets")
+        listing, size=size, after=after_at, before=before_at, with_facets="facets" in selected
     )
-    return _connection(page, _sort_key(page.listing))
+    connection = _connection(page, _sort_key(page.listing))
+    if "totalCount" in selected:
+        connection.count = await page.total_count()
+    if "facets" in selected:
+        connection.found_facets = product_facets(await page.summary())
+    return connection
 
 
 def _connection(page: ProductPage, key: str) -> types.ProductConnection:
-    edges = [
-        types.ProductEdge(
-            cursor=cursors.encode(key, row.sort_value, row.id), node=types.Product.from_row(row)
-        )
-        for row in page.rows
-    ]
+    # Each edge's cursor is encoded only when the operation selects it.
+    edges = [types.ProductEdge(node=types.Product.from_row(row), sort_key=key) for row in page.rows]
     return types.ProductConnection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=page.has_next,
             has_previous_page=page.has_previous,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=types.edge_cursor(edges[0]) if edges else None,
+            end_cursor=types.edge_cursor(edges[-1]) if edges else None,
         ),
-        page=page,
     )
 
 
-def _selects(info: Info, name: str) -> bool:
-    """Whether the operation selects `name` on this field's result (fragments included)."""
-
-    def walk(selections: list[Any]) -> bool:
-        return any(
-            getattr(item, "name", None) == name or walk(getattr(item, "selections", []))
-            for item in selections
-        )
-
-    return walk(info.selected_fields)
+# Facets of the summaries served lately, by identity: services.catalogue.summaries hands out
+# the same Summary for a listing for a while (ESATIS_FACET_CACHE_SECONDS), and it never changes.
+_FACETS: OrderedDict[int, tuple[Summary, types.ProductFacets]] = OrderedDict()
+MAX_CACHED_FACETS = 256
 
 
-async def product_facets(page: ProductPage) -> types.ProductFacets:
-    found = await page.summary()
+def product_facets(found: Summary) -> types.ProductFacets:
+    known = _FACETS.get(id(found))
+    if known is not None and known[0] is found:
+        return known[1]
+    facets = _product_facets(found)
+    _FACETS[id(found)] = (found, facets)  # holding the summary keeps its id unique
+    if len(_FACETS) > MAX_CACHED_FACETS:
+        _FACETS.popitem(last=False)
+    return facets
+
+
+def _product_facets(found: Summary) -> types.ProductFacets:
     # Already in facet order (count, then Turkish name, then id): db.catalogue_queries.summary.
     by_count = list(found.categories.items())
     brands = list(found.brands.items())

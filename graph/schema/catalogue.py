@@ -13,10 +13,10 @@ from db.models import Category as CategoryRow
 from db.models import Supplier as SupplierRow
 from domain import money
 from domain.catalogue import UNIT_NAMES_TR, SortDirection, SortField, SpecKind, Unit
-from graph import ids
+from graph import cursors, ids
 from graph.context import Info
+from graph.execution import COMPUTED
 from graph.schema.common import Money, Node, PageInfo
-from services.catalogue import ProductPage
 
 # strawberry.enum registers the domain enums in place, under their public GraphQL names.
 strawberry.enum(Unit, name="ProductUnit", description="Unit of measure (UN/ECE Rec. 20 code).")
@@ -80,12 +80,28 @@ class Supplier(Node):
         )
 
 
+def _kdv(root: Price) -> Money:
+    return Money.of(money.kdv_amount(root.net.amount, root.kdv_rate))
+
+
+def _gross(root: Price) -> Money:
+    return Money.of(root.net.amount + money.kdv_amount(root.net.amount, root.kdv_rate))
+
+
+# Derived fields are COMPUTED (graph/execution.py): worked out only when a query selects them,
+# as most listings show the net price alone.
 @strawberry.type(description="Unit price: net DMO price, KDV (katma değer vergisi) and gross.")
 class Price:
     net: Money = strawberry.field(description="Net unit price (KDV hariç).")
     kdv_rate: int = strawberry.field(description="KDV rate in percent: 0, 1, 10 or 20.")
-    kdv: Money = strawberry.field(description="KDV on one unit, rounded half-up to the kuruş.")
-    gross: Money = strawberry.field(description="Net plus KDV (KDV dahil).")
+    kdv: Money = strawberry.field(
+        resolver=_kdv,
+        description="KDV on one unit, rounded half-up to the kuruş.",
+        metadata=COMPUTED,
+    )
+    gross: Money = strawberry.field(
+        resolver=_gross, description="Net plus KDV (KDV dahil).", metadata=COMPUTED
+    )
 
 
 @strawberry.type(description="One technical specification value.")
@@ -105,6 +121,14 @@ class Rating:
     count: int
 
 
+def _price(root: Product) -> Price:
+    return unit_price(root.row.price_net, root.row.kdv_rate)
+
+
+def _rating(root: Product) -> Rating:
+    return Rating(average=round(root.row.rating_average, 2), count=root.row.rating_count)
+
+
 @strawberry.type(description="A product of the DMO catalogue.")
 class Product(Node):
     sku: str = strawberry.field(description="Stock keeping unit (DMO catalogue number).")
@@ -112,14 +136,14 @@ class Product(Node):
     description: str
     unit: Unit
     unit_name: str = strawberry.field(description="Turkish name of the unit, e.g. adet.")
-    price: Price
+    price: Price = strawberry.field(resolver=_price, metadata=COMPUTED)
     stock: int
     in_stock: bool
     min_order_quantity: int
     lead_time_days: int = strawberry.field(description="Delivery lead time in days.")
     warranty_months: int
     images: list[str]
-    rating: Rating
+    rating: Rating = strawberry.field(resolver=_rating, metadata=COMPUTED)
     price_valid_from: date | None
     price_valid_until: date | None
     row: strawberry.Private[ProductRow]
@@ -157,14 +181,12 @@ class Product(Node):
             description=row.description,
             unit=row.unit,
             unit_name=UNIT_NAMES_TR[row.unit],
-            price=unit_price(row.price_net, row.kdv_rate),
             stock=row.stock,
             in_stock=row.stock > 0,
             min_order_quantity=row.min_order_quantity,
             lead_time_days=row.lead_time_days,
             warranty_months=row.warranty_months,
             images=list(row.images),
-            rating=Rating(average=round(row.rating_average, 2), count=row.rating_count),
             price_valid_from=row.price_valid_from,
             price_valid_until=row.price_valid_until,
             row=row,
@@ -172,8 +194,7 @@ class Product(Node):
 
 
 def unit_price(net: Decimal, kdv_rate: int) -> Price:
-    kdv = money.kdv_amount(net, kdv_rate)
-    return Price(net=Money.of(net), kdv_rate=kdv_rate, kdv=Money.of(kdv), gross=Money.of(net + kdv))
+    return Price(net=Money.of(net), kdv_rate=kdv_rate)
 
 
 def specification(spec: SpecRow) -> Specification:
@@ -190,10 +211,15 @@ def specification(spec: SpecRow) -> Specification:
     )
 
 
+def edge_cursor(root: ProductEdge) -> str:
+    return cursors.encode(root.sort_key, root.node.row.sort_value, root.node.row.id)
+
+
 @strawberry.type
 class ProductEdge:
-    cursor: str
+    cursor: str = strawberry.field(resolver=edge_cursor, metadata=COMPUTED)
     node: Product
+    sort_key: strawberry.Private[str]
 
 
 @strawberry.type(description="A facet value with the number of products in the filtered set.")
@@ -308,17 +334,24 @@ class ProductSort:
 class ProductConnection:
     edges: list[ProductEdge]
     page_info: PageInfo
-    page: strawberry.Private[ProductPage]
+    # Loaded by the products resolver when the operation selects them (one statement for
+    # both), so that these fields only read the connection.
+    count: strawberry.Private[int | None] = None
+    found_facets: strawberry.Private[ProductFacets | None] = None
 
-    @strawberry.field(description="Products matching the search and filters (all pages).")
-    async def total_count(self) -> int:
-        return await self.page.total_count()
+    @strawberry.field(
+        description="Products matching the search and filters (all pages).", metadata=COMPUTED
+    )
+    def total_count(self) -> int:
+        if self.count is None:
+            raise RuntimeError("the products resolver did not load the count")
+        return self.count
 
-    @strawberry.field(description="Facet counts of the filtered set.")
-    async def facets(self) -> ProductFacets:
-        from graph.resolvers.catalogue import product_facets
-
-        return await product_facets(self.page)
+    @strawberry.field(description="Facet counts of the filtered set.", metadata=COMPUTED)
+    def facets(self) -> ProductFacets:
+        if self.found_facets is None:
+            raise RuntimeError("the products resolver did not load the facets")
+        return self.found_facets
 
 
 @strawberry.type

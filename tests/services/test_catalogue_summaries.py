@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 
 from db import catalogue_store, category_store
-from db.models import Product
+from db.models import Category, Product
 from domain import catalogue as rules
 from domain.catalogue import ProductDraft, Unit
 from domain.imports import CategoryRow
@@ -83,3 +84,46 @@ async def test_zero_seconds_never_caches(db: str) -> None:
     assert await _count(listing) == 3
     await Product.filter(sku="M-2").update(active=False)
     assert await _count(listing) == 2
+
+
+async def test_category_scope_is_reused_until_it_expires_or_is_cleared(
+    db: str, clock: list[float]
+) -> None:
+    await _stock(db)
+    furniture = str((await Category.get(digits="39000000")).id)
+    before = await catalogue.summaries.scope((furniture,))
+    assert len(before) == 2  # furniture and its one subcategory
+    await category_store.upsert_categories(
+        [CategoryRow(code="39110000-6", name_en="Seats, chairs and related products")]
+    )
+    clock[0] += 29
+    assert await catalogue.summaries.scope((furniture,)) == before  # still the cached scope
+    clock[0] += 2
+    after = await catalogue.summaries.scope((furniture,))
+    assert len(after) == 3 and set(before) < set(after)
+    await category_store.upsert_categories(
+        [CategoryRow(code="39120000-9", name_en="Tables, cupboards, desk and bookcases")]
+    )
+    catalogue.summaries.clear()
+    assert len(await catalogue.summaries.scope((furniture,))) == 4
+
+
+async def test_concurrent_misses_share_one_statement(db: str, clock: list[float]) -> None:
+    await _stock(db)
+    listing = rules.listing("masa", rules.ProductFilter(), rules.ProductSort())
+    first, second = await asyncio.gather(
+        catalogue.summaries.get(listing), catalogue.summaries.get(listing)
+    )
+    assert first is second  # one statement answered both
+    assert await catalogue.summaries.get(listing) is first
+
+
+async def test_a_summary_started_before_clear_is_not_kept(db: str, clock: list[float]) -> None:
+    await _stock(db)
+    listing = rules.listing("masa", rules.ProductFilter(), rules.ProductSort())
+    started = asyncio.ensure_future(catalogue.summaries.get(listing))
+    await asyncio.sleep(0)  # the statement is on its way
+    catalogue.summaries.clear()
+    old = await started
+    assert old.count == 3
+    assert await catalogue.summaries.get(listing) is not old
