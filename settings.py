@@ -45,6 +45,8 @@ class Settings:
     token_previous_key_files: tuple[str, ...] = ()
     # Development keys (token key, secret key) live here, created once, never committed.
     local_dir: str = DEFAULT_LOCAL_DIR
+    # How often an open WebSocket checks that its session still stands (closed with 4401 if not).
+    socket_check_seconds: float = 30
 
     @property
     def is_production(self) -> bool:

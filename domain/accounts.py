@@ -82,7 +82,7 @@ class Forbidden(DomainError):
     code = "FORBIDDEN"
 
 
-SIGN_IN_FAILED_MESSAGE = "Kullanıcı adı, parola veya doğrulama kodu hatalı."
+SIGN_IN_FAILED_MESSAGE = "The username, password or code is wrong."
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,15 @@ def check_name(name: str, *, field: str, limit: int = NAME_MAX) -> str:
         raise InvalidInput("A name is required.", field=field)
     if len(value) > limit:
         raise InvalidInput(f"At most {limit} characters.", field=field)
+    if any(unicodedata.category(char) in INVISIBLE for char in value):
+        # NUL, other control characters and bidirectional overrides (U+202E) can disguise a
+        # name on screen and in documents: a name is printable text only.
+        raise InvalidInput("A name may not contain control or formatting characters.", field=field)
     return value
+
+
+# Unicode categories refused in names: control, format, surrogate, private use, unassigned.
+INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 
 
 def check_province(code: int, *, field: str = "provinceCode") -> int:

@@ -12,10 +12,18 @@ SIGN_IN_MESSAGE = "Sign in first: send a valid access token (Authorization: Bear
 
 
 def bearer_token(context: Context) -> str | None:
-    """The token of `Authorization: Bearer ...`, from the HTTP header or the socket's init."""
+    """The token of `Authorization: Bearer ...`, from the HTTP header or the socket's init.
+
+    None when no Authorization was sent; "" when one was sent that carries no bearer token.
+    """
     if context.connection_params is not None:
-        raw = context.connection_params.get("Authorization")
-        header = raw if isinstance(raw, str) else None
+        # connection_init is JSON, not HTTP: accept the key in any case, as headers are.
+        found = [v for k, v in context.connection_params.items() if k.lower() == "authorization"]
+        if not found:
+            return None
+        if not isinstance(found[0], str):
+            return ""
+        header: str | None = found[0]
     else:
         header = context.request.headers.get("authorization")
     if header is None:
@@ -36,8 +44,12 @@ async def claims_of(context: Context) -> AccessClaims | None:
 
 
 async def current_actor(context: Context) -> Actor | None:
-    """The signed-in actor, looked up once per request (or once per socket)."""
-    if not context.auth_checked:
+    """The signed-in actor: once per HTTP request, and afresh for each check on a socket.
+
+    A socket lives longer than a sign-out or a role change: looking the session and roles up
+    again on every check makes both take effect on open sockets at once, as over HTTP.
+    """
+    if context.connection_params is not None or not context.auth_checked:
         claims = await claims_of(context)
         context.actor = await sessions.actor(claims) if claims else None
         context.auth_checked = True

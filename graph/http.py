@@ -7,7 +7,7 @@ import contextlib
 import json
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -25,7 +25,8 @@ from strawberry.types.unset import UNSET, UnsetType
 from graph import auth, operations
 from graph.context import Context, utc_now
 from graph.schema.root import schema
-from services.keyring import Keyring
+from services import sessions
+from services.keyring import AccessClaims, Keyring
 from settings import Settings
 
 # A plain connection_ack (no payload) for both WebSocket protocols.
@@ -110,11 +111,12 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
-        """Authenticate a socket by its `connection_init` payload; close it when the token ends.
+        """Authenticate a socket by its `connection_init` payload, and watch it afterwards.
 
         No Authorization: an anonymous socket (public operations only). A bad token: refused
-        (graphql-transport-ws closes with 4403). A good one: closed with 4401 at its expiry,
-        since Strawberry never checks a token again during a long-lived socket.
+        (graphql-transport-ws closes with 4403). A good one: every operation checks the session
+        and roles again (graph.auth), and the socket is closed with 4401 when the token expires
+        or, at the next check, once its session has ended (sign-out, reuse, deactivation).
         """
         if auth.bearer_token(context) is None:
             return ACK
@@ -122,20 +124,29 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         actor = await auth.current_actor(context) if claims else None
         if claims is None or actor is None:
             raise ConnectionRejectionError({"message": auth.SIGN_IN_MESSAGE})
-        remaining = (claims.expires_at - self.clock()).total_seconds()
         socket = context.request
         if isinstance(socket, WebSocket):
-            task = asyncio.create_task(_close_at_expiry(socket, remaining))
-            _EXPIRY_TASKS.add(task)
-            task.add_done_callback(_EXPIRY_TASKS.discard)
+            watch = _watch(socket, claims, self.settings.socket_check_seconds)
+            task = asyncio.create_task(watch)
+            _WATCHES.add(task)
+            task.add_done_callback(_WATCHES.discard)
         return ACK
 
 
-_EXPIRY_TASKS: set[asyncio.Task[None]] = set()  # kept referenced until they finish
+_WATCHES: set[asyncio.Task[None]] = set()  # kept referenced until they finish
 
 
-async def _close_at_expiry(socket: WebSocket, seconds: float) -> None:
-    await asyncio.sleep(max(seconds, 0))
+async def _watch(socket: WebSocket, claims: AccessClaims, every: float) -> None:
+    """Close the socket with 4401 at the token's expiry, or once its session has ended."""
+    reason = "Token expired"
+    while socket.application_state is WebSocketState.CONNECTED:
+        remaining = (claims.expires_at - datetime.now(UTC)).total_seconds()
+        if remaining <= 0:
+            break
+        await asyncio.sleep(min(remaining, every))
+        if remaining > every and await sessions.actor(claims) is None:
+            reason = "Session ended"
+            break
     if socket.application_state is WebSocketState.CONNECTED:
         with contextlib.suppress(RuntimeError):  # closed meanwhile by the client
-            await socket.close(code=4401, reason="Token expired")
+            await socket.close(code=4401, reason=reason)

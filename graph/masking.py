@@ -7,6 +7,7 @@ import re
 
 from graphql import GraphQLError, VariableDefinitionNode
 from strawberry.extensions import MaskErrors
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from graph.errors import BAD_USER_INPUT, GRAPHQL_VALIDATION_FAILED, INTERNAL_ERROR, is_public
 
@@ -26,6 +27,10 @@ def _should_mask(error: GraphQLError) -> bool:
     # their messages describe the client's document, never our internals.
     cause = _root_cause(error)
     if cause is None or isinstance(cause, GraphQLError) or is_public(error):
+        return False
+    # "queries are not allowed": a query sent over the legacy graphql-ws protocol, which
+    # carries subscriptions only. Strawberry's message describes the client's request.
+    if isinstance(cause, InvalidOperationTypeError | CannotGetOperationTypeError):
         return False
     # Our scalars raise ValueError with a message written for the client.
     return not (error.path is None and isinstance(cause, ValueError))

@@ -22,9 +22,9 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from db.models import Institution, Invitation, SpendingUnit, User, UserRole
-from domain import accounts
+from domain import accounts, search
 from domain.accounts import INVITATION_LIFETIME, Actor, AuditAction, InstitutionType, Role
-from domain.errors import DomainError, InvalidInput, NotFound
+from domain.errors import Checks, DomainError, InvalidInput, NotFound
 from services import audit, credentials
 from services.keyring import Keyring
 
@@ -40,6 +40,8 @@ class Conflict(DomainError):
 
 
 M = TypeVar("M", bound=Model)
+USER_NOT_FOUND = "No such user."
+UNIT_NOT_FOUND = "No such spending unit."
 INVITATION_INVALID_MESSAGE = "This invitation is unknown, already used or expired."
 
 
@@ -82,13 +84,15 @@ async def create_institution(
     now: datetime,
 ) -> tuple[Institution, Invited]:
     """A new institution and the invitation of its first INSTITUTION_ADMIN (PLATFORM_ADMIN)."""
+    checks = Checks()
     values = {
-        "name": accounts.check_name(name, field="name"),
-        "vkn": accounts.check_vkn(vkn),
-        "province_code": accounts.check_province(province_code),
+        "name": checks.run(accounts.check_name, name, field="name"),
+        "vkn": checks.run(accounts.check_vkn, vkn),
+        "province_code": checks.run(accounts.check_province, province_code),
     }
-    email = accounts.check_email(admin_email, field="adminEmail")
-    display = accounts.check_name(admin_name, field="adminName")
+    email = checks.run(accounts.check_email, admin_email, field="adminEmail")
+    display = checks.run(accounts.check_name, admin_name, field="adminName")
+    checks.done()
     if await Institution.exists(vkn=values["vkn"]):
         raise Conflict("An institution with this VKN exists already.", field="vkn")
     try:
@@ -132,16 +136,24 @@ async def list_institutions(*, actor: Actor, after: tuple[str, str] | None, size
     return await _page(_institutions(actor), "name", after, size)
 
 
+# DMO staff who serve every institution see them all; a carrier or the catalogue team, none.
+SEES_ALL_INSTITUTIONS = frozenset({Role.PLATFORM_ADMIN, Role.ORDER_DESK, Role.DMO_ACCOUNTING})
+
+
 def _institutions(actor: Actor) -> QuerySet[Institution]:
-    if actor.institution_id is None:
+    if actor.institution_id is not None:
+        return Institution.filter(id=actor.institution_id)
+    if actor.has_any(SEES_ALL_INSTITUTIONS):
         return Institution.all()
-    return Institution.filter(id=actor.institution_id)
+    return Institution.filter(id=uuid.UUID(int=0))
 
 
 async def create_spending_unit(name: str, *, actor: Actor, now: datetime) -> SpendingUnit:
     institution_id = _own_institution(actor)
     clean = accounts.check_name(name, field="name")
-    if await SpendingUnit.exists(institution_id=institution_id, name=clean):
+    # "Acil Servis" and "ACİL SERVİS" are one unit: compare Turkish case-folded names.
+    names = await SpendingUnit.filter(institution_id=institution_id).values_list("name", flat=True)
+    if search.fold_case(clean) in {search.fold_case(str(n)) for n in names}:
         raise Conflict("This institution has a spending unit of that name.", field="name")
     async with in_transaction() as conn:
         unit = await SpendingUnit.create(
@@ -163,7 +175,7 @@ async def create_spending_unit(name: str, *, actor: Actor, now: datetime) -> Spe
 async def get_spending_unit(unit_id: str, *, actor: Actor) -> SpendingUnit:
     found = await _units(actor).get_or_none(id=unit_id)
     if found is None:
-        raise NotFound("No such spending unit.", field="id")
+        raise NotFound(UNIT_NOT_FOUND, field="id")
     return found
 
 
@@ -193,18 +205,29 @@ async def invite_user(
     unit_id: str | None,
     actor: Actor,
     now: datetime,
+    institution_id: str | None = None,
 ) -> Invited:
-    """An invitation into the actor's own side: their institution, or DMO staff."""
+    """An invitation into the actor's own side: their institution, or DMO staff.
+
+    A platform administrator may also invite a new INSTITUTION_ADMIN into an institution
+    (`institution_id`): the way back when its first invitation was lost or expired.
+    """
+    if institution_id is not None:
+        return await _invite_institution_admin(
+            institution_id, email, display_name, roles, unit_id, actor=actor, now=now
+        )
     institution_side = actor.institution_id is not None
-    granted = accounts.check_roles(roles, institution=institution_side)
-    clean_email = accounts.check_email(email)
-    display = accounts.check_name(display_name, field="displayName")
+    checks = Checks()
+    granted = checks.run(accounts.check_roles, roles, institution=institution_side)
+    clean_email = checks.run(accounts.check_email, email)
+    display = checks.run(accounts.check_name, display_name, field="displayName")
+    checks.done()
     unit = None
     if unit_id is not None:
         try:
             unit = await get_spending_unit(unit_id, actor=actor)
         except NotFound:
-            raise NotFound("No such spending unit.", field="unitId") from None
+            raise NotFound(UNIT_NOT_FOUND, field="unitId") from None
     institution = (
         await Institution.get_or_none(id=actor.institution_id) if institution_side else None
     )
@@ -212,6 +235,54 @@ async def invite_user(
         return await _invite(
             institution, unit, clean_email, display, granted, actor=actor, now=now, conn=conn
         )
+
+
+async def _invite_institution_admin(
+    institution_id: str,
+    email: str,
+    display_name: str,
+    roles: list[Role],
+    unit_id: str | None,
+    *,
+    actor: Actor,
+    now: datetime,
+) -> Invited:
+    checks = Checks()
+    if actor.institution_id is not None or not actor.has_any(frozenset({Role.PLATFORM_ADMIN})):
+        checks.run(
+            _refuse,
+            "Only DMO's platform administrators invite into an institution.",
+            field="institutionId",
+        )
+    if list(dict.fromkeys(roles)) != [Role.INSTITUTION_ADMIN]:
+        checks.run(
+            _refuse,
+            "Invite an institution's administrator only: [INSTITUTION_ADMIN].",
+            field="roles",
+        )
+    if unit_id is not None:
+        checks.run(_refuse, "An institution's administrator sets units later.", field="unitId")
+    clean_email = checks.run(accounts.check_email, email)
+    display = checks.run(accounts.check_name, display_name, field="displayName")
+    checks.done()
+    institution = await _institutions(actor).get_or_none(id=institution_id)
+    if institution is None:
+        raise NotFound("No such institution.", field="institutionId")
+    async with in_transaction() as conn:
+        return await _invite(
+            institution,
+            None,
+            clean_email,
+            display,
+            frozenset({Role.INSTITUTION_ADMIN}),
+            actor=actor,
+            now=now,
+            conn=conn,
+        )
+
+
+def _refuse(message: str, *, field: str) -> None:
+    raise InvalidInput(message, field=field)
 
 
 async def _invite(
@@ -344,7 +415,7 @@ async def _create_user(
 async def get_user(user_id: str, *, actor: Actor) -> User:
     found = await _users(actor).get_or_none(id=user_id)
     if found is None:
-        raise NotFound("No such user.", field="id")
+        raise NotFound(USER_NOT_FOUND, field="id")
     return found
 
 
@@ -363,7 +434,7 @@ async def set_roles(user_id: str, roles: list[Role], *, actor: Actor, now: datet
     try:
         user = await get_user(user_id, actor=actor)
     except NotFound:
-        raise NotFound("No such user.", field="userId") from None
+        raise NotFound(USER_NOT_FOUND, field="userId") from None
     granted = accounts.check_roles(roles, institution=actor.institution_id is not None)
     admin = Role.PLATFORM_ADMIN if actor.institution_id is None else Role.INSTITUTION_ADMIN
     if user.id == actor.user_id and admin not in granted:

@@ -139,6 +139,9 @@ def _claims(claims: dict[str, Any]) -> AccessClaims:
     institution = claims["institution"]
     if not isinstance(roles, list) or not isinstance(institution, str):
         raise ValueError("malformed claims")
+    # Defence in depth: even a token signed with our key lives no longer than we issue them.
+    if int(claims["exp"]) - int(claims["iat"]) > ACCESS_TOKEN_LIFETIME.total_seconds():
+        raise ValueError("token lifetime too long")
     return AccessClaims(
         user_id=uuid.UUID(str(claims["sub"])),
         session_id=uuid.UUID(str(claims["sid"])),

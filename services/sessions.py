@@ -69,7 +69,10 @@ async def sign_in(
             f"Too many failed sign-ins: try again in {seconds} second{'s' if seconds > 1 else ''}.",
             retry_after=wait,
         )
-    user = await User.get_or_none(username=name) if len(password) <= 256 else None
+    # A name no account can have is not looked up (the column holds 32 characters at most);
+    # it still costs a password check, so the answer takes as long as for a real name.
+    plausible = accounts.USERNAME.fullmatch(name) is not None and len(password) <= 256
+    user = await User.get_or_none(username=name) if plausible else None
     matched = await credentials.verify_password(user.password_hash if user else None, password)
     step = None
     enrolled = user is not None and user.totp_enrolled_at is not None

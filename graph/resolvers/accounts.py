@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import strawberry
 
 from domain import catalogue as paging
-from domain.errors import DomainError, NotFound
+from domain.errors import DomainError, InputErrors, NotFound
 from graph import cursors
 from graph import ids as global_ids
 from graph.auth import current_actor, require_actor
@@ -24,9 +24,21 @@ N = TypeVar("N")
 
 
 def _errors(error: DomainError) -> list[types.AccountsError]:
+    return [_error(e) for e in error.errors] if isinstance(error, InputErrors) else [_error(error)]
+
+
+def _error(error: DomainError) -> types.AccountsError:
     known = error.code in types.AccountsErrorCode.__members__
     code = types.AccountsErrorCode(error.code) if known else types.AccountsErrorCode.BAD_USER_INPUT
-    return [types.AccountsError(code=code, field=error.field, message=error.message)]
+    return types.AccountsError(code=code, field=error.field, message=error.message)
+
+
+# A malformed id reads exactly like an unknown one: the same code, field and message.
+NOT_FOUND_MESSAGES = {
+    "User": accounts.USER_NOT_FOUND,
+    "SpendingUnit": accounts.UNIT_NOT_FOUND,
+    "Institution": "No such institution.",
+}
 
 
 def _keys(info: Info) -> Keyring:
@@ -41,7 +53,7 @@ def _decode(global_id: strawberry.ID, type_name: str, field: str) -> str:
         return global_ids.decode(global_id, type_name, field=field)
     except DomainError:
         # A malformed id is reported like an unknown one: NOT_FOUND on that field.
-        raise NotFound(f"No such {type_name}.", field=field) from None
+        raise NotFound(NOT_FOUND_MESSAGES[type_name], field=field) from None
 
 
 async def _user_type(row: Any) -> types.User:
@@ -186,11 +198,17 @@ async def user_invite(info: Info, input: types.UserInviteInput) -> types.UserInv
     actor = await require_actor(info.context)
     try:
         unit_id = _decode(input.unit_id, "SpendingUnit", "unitId") if input.unit_id else None
+        institution_id = (
+            _decode(input.institution_id, "Institution", "institutionId")
+            if input.institution_id
+            else None
+        )
         invited = await accounts.invite_user(
             input.email,
             input.display_name,
             list(input.roles),
             unit_id=unit_id,
+            institution_id=institution_id,
             actor=actor,
             now=info.context.clock(),
         )

@@ -223,6 +223,11 @@ class UserInviteInput:
     display_name: str
     roles: list[Role]
     unit_id: strawberry.ID | None = None
+    institution_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="PLATFORM_ADMIN only: invite a new INSTITUTION_ADMIN into this institution "
+        "(when its first invitation was lost or expired); roles must be [INSTITUTION_ADMIN].",
+    )
 
 
 @strawberry.type

@@ -64,8 +64,8 @@ class Query:
     )
     institutions: accounts_types.InstitutionConnection = strawberry.field(
         resolver=accounts.institutions,
-        permission_classes=allow(Role.PLATFORM_ADMIN),
-        description="Every institution (DMO platform administrators).",
+        permission_classes=allow(Role.PLATFORM_ADMIN, Role.ORDER_DESK, Role.DMO_ACCOUNTING),
+        description="Every institution (DMO staff who serve them all).",
     )
     users: accounts_types.UserConnection = strawberry.field(
         resolver=accounts.users,

@@ -31,7 +31,7 @@ EXPECTED: dict[str, tuple[frozenset[Role] | None, str]] = {
     "Query.compareProducts": (PUBLIC, None),  # needs products; its errors are tested elsewhere
     "Query.me": (SIGNED_IN, "{ me { username } }"),
     "Query.institutions": (
-        frozenset({Role.PLATFORM_ADMIN}),
+        frozenset({Role.PLATFORM_ADMIN, Role.ORDER_DESK, Role.DMO_ACCOUNTING}),
         "{ institutions { edges { node { name } } } }",
     ),
     "Query.users": (ADMINS, "{ users { edges { node { username } } } }"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 
 from db.models import AuditEvent, Institution, Invitation, Session, SignInAttempt, User
 from domain.accounts import AuditAction
+from graph import ids
 from services import accounts, credentials
 from services.keyring import ALGORITHM, AUDIENCE, ISSUER
 from tests.graph.conftest import KEYS, SIGN_IN, Api, Clock, People
@@ -75,7 +77,7 @@ BAD_CREDENTIALS = [
     {
         "code": "INVALID_CREDENTIALS",
         "field": None,
-        "message": "Kullanıcı adı, parola veya doğrulama kodu hatalı.",
+        "message": "The username, password or code is wrong.",
     }
 ]
 
@@ -470,8 +472,6 @@ mutation($name: String!) {
 
 
 async def _global_id(username: str) -> str:
-    from graph import ids
-
     return ids.encode("User", str((await User.get(username=username)).id))
 
 
@@ -540,9 +540,121 @@ async def test_oversized_inputs_are_refused_cleanly(people: People) -> None:
     huge = "a" * 10_000
     payload = await _attempt(people, huge, huge, huge)
     assert payload["errors"] == BAD_CREDENTIALS
+    # Longer than any username, with a short password: the same refusal, never a crash.
+    for name in ("a" * 33, "a" * 33 + "\nCRITICAL forged line", "ayşe", ""):
+        assert (await _attempt(people, name, "x", "1"))["errors"] == BAD_CREDENTIALS, name
+        enrol = await people.api(ENROL, u=name, p="x", o="1")
+        assert enrol["data"]["totpEnrolConfirm"]["errors"] == BAD_CREDENTIALS, name
     accepted = await people.api(ACCEPT, t=huge, u=huge, p=huge)
     assert accepted["data"]["invitationAccept"]["errors"][0]["code"] == "INVITATION_INVALID"
     refreshed = await people.api(REFRESH, r=huge)
     assert refreshed["data"]["tokenRefresh"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
     body = await people.api.as_(huge)(ME)
+    assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
+
+
+REINVITE = """
+mutation($inst: ID!, $roles: [Role!]!, $unit: ID) {
+  userInvite(input: {email: "yeni.mudur@hastane.example", displayName: "Yeni Müdür",
+                     roles: $roles, institutionId: $inst, unitId: $unit}) {
+    invitation { email roles } invitationToken errors { code field message }
+  }
+}"""
+
+
+async def test_every_refused_field_is_reported_at_once(people: People) -> None:
+    platform = await people.as_("dmo.admin")
+    body = await platform(
+        """mutation { institutionCreate(input: {name: "Okul\\u0000\\u202eXYZ", type: SCHOOL,
+          vkn: "123", provinceCode: 82, adminEmail: "yok", adminName: " "}) {
+          institution { id } errors { code field message } } }"""
+    )
+    assert body["data"]["institutionCreate"] == {
+        "institution": None,
+        "errors": [
+            {
+                "code": "BAD_USER_INPUT",
+                "field": "name",
+                "message": "A name may not contain control or formatting characters.",
+            },
+            {"code": "BAD_USER_INPUT", "field": "vkn", "message": "A VKN is exactly 10 digits."},
+            {
+                "code": "BAD_USER_INPUT",
+                "field": "provinceCode",
+                "message": "Unknown province: use the plate code, 1 to 81.",
+            },
+            {"code": "BAD_USER_INPUT", "field": "adminEmail", "message": "Not an e-mail address."},
+            {"code": "BAD_USER_INPUT", "field": "adminName", "message": "A name is required."},
+        ],
+    }
+    assert await Institution.all().count() == 2
+
+
+async def test_a_platform_admin_can_invite_a_new_institution_admin(people: People) -> None:
+    hospital = await Institution.get(vkn="4740132157")
+    global_id = ids.encode("Institution", str(hospital.id))
+    platform = await people.as_("dmo.admin")
+    invited = await platform(REINVITE, inst=global_id, roles=["INSTITUTION_ADMIN"])
+    assert invited["data"]["userInvite"]["errors"] == []
+    assert invited["data"]["userInvite"]["invitation"] == {
+        "email": "yeni.mudur@hastane.example",
+        "roles": ["INSTITUTION_ADMIN"],
+    }
+    token = invited["data"]["userInvite"]["invitationToken"]
+    accepted = await people.api(ACCEPT, t=token, u="yeni.mudur", p=PASSWORD)
+    assert accepted["data"]["invitationAccept"]["user"]["institution"] == {
+        "name": "Ankara Şehir Hastanesi"
+    }
+    wrong_role = await platform(REINVITE, inst=global_id, roles=["BUYER"])
+    assert wrong_role["data"]["userInvite"]["errors"] == [
+        {
+            "code": "BAD_USER_INPUT",
+            "field": "roles",
+            "message": "Invite an institution's administrator only: [INSTITUTION_ADMIN].",
+        }
+    ]
+    # An institution's own administrator cannot invite into any institution by id.
+    own_admin = await people.as_("hastane.admin")
+    refused = await own_admin(REINVITE, inst=global_id, roles=["INSTITUTION_ADMIN"])
+    assert refused["data"]["userInvite"]["errors"] == [
+        {
+            "code": "BAD_USER_INPUT",
+            "field": "institutionId",
+            "message": "Only DMO's platform administrators invite into an institution.",
+        }
+    ]
+    unknown = await platform(
+        REINVITE, inst=ids.encode("Institution", str(uuid.uuid4())), roles=["INSTITUTION_ADMIN"]
+    )
+    malformed = await platform(REINVITE, inst="zzz", roles=["INSTITUTION_ADMIN"])
+    missing = [{"code": "NOT_FOUND", "field": "institutionId", "message": "No such institution."}]
+    assert unknown["data"]["userInvite"]["errors"] == missing
+    assert malformed["data"]["userInvite"]["errors"] == missing
+    assert await Invitation.filter(email="yeni.mudur@hastane.example").count() == 1
+
+
+async def test_unit_names_are_unique_whatever_their_case(people: People) -> None:
+    admin = await people.as_("hastane.admin")
+    created = await admin(UNIT_CREATE, name="Acil Servis")
+    assert created["data"]["spendingUnitCreate"]["errors"] == []
+    for name in ("acil servis", "ACİL SERVİS"):
+        again = await admin(UNIT_CREATE, name=name)
+        assert again["data"]["spendingUnitCreate"]["errors"][0]["code"] == "ALREADY_EXISTS", name
+    # "ACIL" with a dotless capital I is another word in Turkish ("acıl"): a different unit.
+    other = await admin(UNIT_CREATE, name="ACIL SERVIS")
+    assert other["data"]["spendingUnitCreate"]["errors"] == []
+
+
+async def test_carriers_do_not_see_institutions(people: People) -> None:
+    hospital = ids.encode("Institution", str((await Institution.get(vkn="4740132157")).id))
+    node = "query($id: ID!) { node(id: $id) { ... on Institution { vkn } } }"
+    for username, seen in (("dmo.kargo", None), ("dmo.katalog", None), ("dmo.siparis", True)):
+        body = await (await people.as_(username))(node, id=hospital)
+        assert (body["data"]["node"] is not None) == bool(seen), username
+
+
+async def test_a_token_living_longer_than_issued_is_refused(people: People) -> None:
+    good = _claims(await people.sign_in("hastane.alici"))
+    stretched = _signed({**good, "exp": good["iat"] + 15 * 60 + 1})
+    body = await people.api.as_(stretched)(ME)
     assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}

@@ -17,6 +17,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from app import create_app
+from db.models import Session, User, UserRole
 from domain.accounts import ACCESS_TOKEN_LIFETIME, Role
 from settings import Settings
 from tests.graph.conftest import KEYS, People
@@ -36,7 +37,8 @@ async def ws_url(database: str) -> AsyncIterator[str]:
     """The app under a real uvicorn in this event loop (the test database stays connected)."""
     port = _free_port()
     config = uvicorn.Config(
-        create_app(Settings(database_url=database), keys=KEYS),
+        # Sockets check their session every 0.2 s here (30 s in service).
+        create_app(Settings(database_url=database, socket_check_seconds=0.2), keys=KEYS),
         host="127.0.0.1",
         port=port,
         lifespan="off",
@@ -84,6 +86,8 @@ async def test_a_bad_token_is_refused_with_4403(ws_url: str, people: People) -> 
         {"Authorization": f"Bearer {tampered}"},
         {"Authorization": "Bearer "},
         {"Authorization": "Basic dXNlcjpwYXNz"},
+        {"Authorization": 123},
+        {"authorization": ["Bearer", token]},
     ):
         ws = await _init(ws_url, payload)
         assert await _close_code(ws) == 4403, payload
@@ -145,4 +149,48 @@ async def test_several_operations_need_a_name_on_sockets_too(ws_url: str, db: st
     await ws.send(json.dumps({"id": "2", "type": "subscribe", "payload": named}))
     ran = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
     assert ran == {"id": "2", "type": "next", "payload": {"data": {"products": {"totalCount": 0}}}}
+    await ws.close()
+
+
+async def test_the_key_is_case_insensitive_like_a_header(ws_url: str, people: People) -> None:
+    token = await people.sign_in("hastane.alici")
+    ws = await _init(ws_url, {"authorization": f"bearer {token}"})
+    assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+    assert (await _me(ws))["payload"]["data"]["me"]["username"] == "hastane.alici"
+    await ws.close()
+
+
+USERS = '{"id": "%s", "type": "subscribe", "payload": {"query": "{ users { edges { cursor } } }"}}'
+
+
+async def test_role_changes_and_sign_out_reach_open_sockets(ws_url: str, people: People) -> None:
+    buyer = await User.get(username="hastane.alici")
+    await UserRole.create(user=buyer, role=Role.INSTITUTION_ADMIN)
+    token = await people.sign_in("hastane.alici")
+    ws = await _init(ws_url, {"Authorization": f"Bearer {token}"})
+    assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+    await ws.send(USERS % "1")
+    assert json.loads(await ws.recv())["type"] == "next"
+    assert json.loads(await ws.recv()) == {"id": "1", "type": "complete"}
+    # Demoted while the socket is open: the next operation on it is refused.
+    await UserRole.filter(user=buyer, role=Role.INSTITUTION_ADMIN).delete()
+    await ws.send(USERS % "2")
+    refused = json.loads(await ws.recv())
+    assert refused["payload"]["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
+    assert json.loads(await ws.recv()) == {"id": "2", "type": "complete"}
+    # Signed out elsewhere: the socket closes at its next check.
+    signed = jwt.decode(token, options={"verify_signature": False})
+    await Session.filter(id=signed["sid"]).update(revoked_at=datetime.now(UTC))
+    assert await _close_code(ws) == 4401
+
+
+async def test_the_legacy_protocol_refuses_queries_clearly(ws_url: str, db: str) -> None:
+    ws = await connect(ws_url, subprotocols=["graphql-ws"])  # type: ignore[list-item]
+    await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+    assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+    query = {"query": "{ products(first: 1) { totalCount } }"}
+    await ws.send(json.dumps({"id": "1", "type": "start", "payload": query}))
+    reply = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+    # The old protocol carries subscriptions only: a clear refusal, not an internal error.
+    assert reply == {"type": "error", "id": "1", "payload": {"message": "queries are not allowed"}}
     await ws.close()

@@ -25,7 +25,7 @@ def test_the_readme_lists_every_demo_account() -> None:
         {
             "username": u["username"],
             "roles": ", ".join(u["roles"]),
-            "institution": u["institution"] or "DMO",
+            "institution": u["institution"] or "(DMO staff)",
             "totp_secret": u["totp_secret"],
         }
         for u in demo.demo_users_listing()
