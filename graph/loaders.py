@@ -8,9 +8,24 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from db.catalogue_queries import SpecRow
-from db.models import Brand, Category, Institution, SpendingUnit, Supplier
-from services import accounts, catalogue
+from db.catalogue_queries import ProductRow, SpecRow
+from db.models import (
+    Address,
+    ApprovalAction,
+    Brand,
+    BudgetLine,
+    Category,
+    Institution,
+    Order,
+    OrderEvent,
+    OrderLine,
+    PurchaseRequestLine,
+    SpendingUnit,
+    Supplier,
+    User,
+)
+from domain.accounts import Role
+from services import accounts, approvals, catalogue, orders, purchase_requests
 
 T = TypeVar("T")
 
@@ -45,4 +60,33 @@ class Loaders:
     )
     spending_unit_by_id: DataLoader[str, SpendingUnit | None] = field(
         default_factory=lambda: _by_key(accounts.spending_units_by_ids)
+    )
+    # Requests, approvals and orders: only ids of objects the actor may already see reach
+    # these (the rows they hang from were loaded scoped to the actor).
+    person_by_id: DataLoader[str, tuple[User, frozenset[Role]] | None] = field(
+        default_factory=lambda: _by_key(approvals.people_by_ids)
+    )
+    request_lines_by_request: DataLoader[str, list[PurchaseRequestLine] | None] = field(
+        default_factory=lambda: _by_key(purchase_requests.lines_by_requests, default=[])
+    )
+    request_address_by_id: DataLoader[str, Address | None] = field(
+        default_factory=lambda: _by_key(purchase_requests.addresses_by_ids)
+    )
+    request_budget_line_by_id: DataLoader[str, BudgetLine | None] = field(
+        default_factory=lambda: _by_key(purchase_requests.budget_lines_by_ids)
+    )
+    line_product_by_id: DataLoader[str, ProductRow | None] = field(
+        default_factory=lambda: _by_key(purchase_requests.line_products)
+    )
+    approval_actions_by_request: DataLoader[str, list[ApprovalAction] | None] = field(
+        default_factory=lambda: _by_key(approvals.actions_by_requests, default=[])
+    )
+    order_by_request: DataLoader[str, Order | None] = field(
+        default_factory=lambda: _by_key(orders.orders_by_requests)
+    )
+    order_lines_by_order: DataLoader[str, list[OrderLine] | None] = field(
+        default_factory=lambda: _by_key(orders.lines_by_orders, default=[])
+    )
+    order_events_by_order: DataLoader[str, list[OrderEvent] | None] = field(
+        default_factory=lambda: _by_key(orders.events_by_orders, default=[])
     )

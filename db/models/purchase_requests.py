@@ -8,6 +8,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from domain.accounts import Role
 from domain.purchase_requests import RequestStatus
 
 
@@ -35,6 +36,9 @@ class PurchaseRequest(Model):
     policy: fields.Field[list[dict[str, Any]]] = fields.JSONField(default=list)
     round = fields.SmallIntField(default=0, description="Submissions so far")
     current_step = fields.SmallIntField(default=0)
+    # The role the current step awaits, null unless IN_APPROVAL: the approval inbox filters on
+    # it, as the frozen policy (JSON) cannot be searched portably.
+    awaiting_role = fields.CharEnumField(Role, max_length=32, null=True)
     net = fields.DecimalField(max_digits=14, decimal_places=2, default=0)
     kdv = fields.DecimalField(max_digits=14, decimal_places=2, default=0)
     gross = fields.DecimalField(max_digits=14, decimal_places=2, default=0)
@@ -49,6 +53,10 @@ class PurchaseRequest(Model):
         indexes = [
             Index(fields=("institution_id", "status", "created_at"), name="requests_inst_idx"),
             Index(fields=("requester_id", "created_at"), name="requests_requester_idx"),
+            Index(
+                fields=("institution_id", "awaiting_role", "created_at"),
+                name="requests_awaiting_idx",
+            ),
         ]
 
 

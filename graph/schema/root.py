@@ -25,11 +25,32 @@ from graph.execution import PlainFieldExecutionContext, fixed_validation_rules, 
 from graph.masking import PublicErrorMasking, add_codes
 from graph.permissions import allow
 from graph.resolvers import accounts, catalogue
+from graph.resolvers import addresses as addresses_resolvers
+from graph.resolvers import approvals as approvals_resolvers
+from graph.resolvers import budgets as budgets_resolvers
+from graph.resolvers import cart as cart_resolvers
+from graph.resolvers import orders as orders_resolvers
+from graph.resolvers import purchase_requests as requests_resolvers
 from graph.resolvers.node import node
 from graph.schema import accounts as accounts_types
+from graph.schema import addresses as addresses_types
+from graph.schema import approvals as approvals_types
+from graph.schema import budgets as budgets_types
+from graph.schema import cart as cart_types
 from graph.schema import catalogue as catalogue_types
+from graph.schema import orders as orders_types
+from graph.schema import purchase_requests as requests_types
 from graph.schema.common import DecimalScalar, Node
 from settings import Settings
+
+# Who reads orders: every institution role (their own institution's), and the DMO staff who
+# handle all institutions' orders (services/orders.py scopes the rows).
+ORDER_READERS = (
+    *sorted(INSTITUTION_ROLES),
+    Role.ORDER_DESK,
+    Role.DMO_ACCOUNTING,
+    Role.PLATFORM_ADMIN,
+)
 
 
 @strawberry.type(description="Read operations.")
@@ -43,7 +64,7 @@ class Query:
     )
     node: Node | None = strawberry.field(
         resolver=node,
-        description="Any object by its global id (catalogue: public; accounts: your own only).",
+        description="Any object by its global id (catalogue: public; the rest: your own only).",
     )
     categories: catalogue_types.CategoryConnection = strawberry.field(
         resolver=catalogue.categories,
@@ -76,6 +97,61 @@ class Query:
         resolver=accounts.spending_units,
         permission_classes=allow(*INSTITUTION_ROLES),
         description="Your institution's spending units (harcama birimleri).",
+    )
+    cart: cart_types.Cart = strawberry.field(
+        resolver=cart_resolvers.cart_query,
+        permission_classes=allow(Role.BUYER),
+        description="Your open cart, priced at live prices (created empty on first use).",
+    )
+    addresses: addresses_types.AddressConnection = strawberry.field(
+        resolver=addresses_resolvers.addresses_query,
+        permission_classes=allow(*INSTITUTION_ROLES),
+        description="Your institution's delivery addresses, in label order.",
+    )
+    budget_lines: budgets_types.BudgetLineConnection = strawberry.field(
+        resolver=budgets_resolvers.budget_lines,
+        permission_classes=allow(
+            Role.INSTITUTION_ADMIN,
+            Role.BUYER,
+            Role.REALISATION_OFFICER,
+            Role.SPENDING_AUTHORITY,
+            Role.INSTITUTION_ACCOUNTANT,
+        ),
+        description="Your institution's budget lines (ödenek), optionally of one fiscal year "
+        "and one spending unit (an unknown unit finds none).",
+    )
+    purchase_requests: requests_types.PurchaseRequestConnection = strawberry.field(
+        resolver=requests_resolvers.purchase_requests_query,
+        permission_classes=allow(*INSTITUTION_ROLES),
+        description="Your institution's purchase requests, newest first, optionally of a status.",
+    )
+    purchase_request: requests_types.PurchaseRequest | None = strawberry.field(
+        resolver=requests_resolvers.purchase_request,
+        permission_classes=allow(*INSTITUTION_ROLES),
+        description="One purchase request of your institution; null when unknown.",
+    )
+    approval_inbox: requests_types.PurchaseRequestConnection = strawberry.field(
+        resolver=approvals_resolvers.approval_inbox,
+        permission_classes=allow(*INSTITUTION_ROLES),
+        description="Requests awaiting your decision at their current step, in your own name or "
+        "as a stand-in (vekalet); never your own requests. Newest first.",
+    )
+    approval_policy: approvals_types.ApprovalPolicy = strawberry.field(
+        resolver=approvals_resolvers.approval_policy,
+        permission_classes=allow(*INSTITUTION_ROLES),
+        description="The approval chain requests of a spending unit (or, without unitId, of "
+        "the institution) go through.",
+    )
+    orders: orders_types.OrderConnection = strawberry.field(
+        resolver=orders_resolvers.orders_query,
+        permission_classes=allow(*ORDER_READERS),
+        description="Orders, newest first: your institution's, or every institution's for DMO "
+        "staff who handle orders.",
+    )
+    order: orders_types.Order | None = strawberry.field(
+        resolver=orders_resolvers.order,
+        permission_classes=allow(*ORDER_READERS),
+        description="One order you may see; null when unknown.",
     )
 
 
@@ -121,6 +197,106 @@ class Mutation:
         permission_classes=allow(Role.PLATFORM_ADMIN, Role.INSTITUTION_ADMIN),
         description="Replace the roles of a user of your institution (or of DMO staff).",
     )
+    cart_lines_add: cart_types.CartLinesAddPayload = strawberry.field(
+        resolver=cart_resolvers.cart_lines_add,
+        permission_classes=allow(Role.BUYER),
+        description="Add products to your cart: every line, or none with every line's error.",
+    )
+    cart_lines_update: cart_types.CartLinesUpdatePayload = strawberry.field(
+        resolver=cart_resolvers.cart_lines_update,
+        permission_classes=allow(Role.BUYER),
+        description="Change quantities in your cart: every line, or none with every error.",
+    )
+    cart_lines_remove: cart_types.CartLinesRemovePayload = strawberry.field(
+        resolver=cart_resolvers.cart_lines_remove,
+        permission_classes=allow(Role.BUYER),
+        description="Remove lines from your cart: every line, or none with every error.",
+    )
+    address_create: addresses_types.AddressCreatePayload = strawberry.field(
+        resolver=addresses_resolvers.address_create,
+        permission_classes=allow(Role.INSTITUTION_ADMIN),
+        description="Add a delivery address to your institution.",
+    )
+    budget_line_create: budgets_types.BudgetLineCreatePayload = strawberry.field(
+        resolver=budgets_resolvers.budget_line_create,
+        permission_classes=allow(Role.INSTITUTION_ADMIN),
+        description="Add a budget line (ödenek) to one of your spending units.",
+    )
+    purchase_request_create: requests_types.PurchaseRequestCreatePayload = strawberry.field(
+        resolver=requests_resolvers.purchase_request_create,
+        permission_classes=allow(Role.BUYER),
+        description="Make a DRAFT request from your cart; the cart is emptied.",
+    )
+    purchase_request_update: requests_types.PurchaseRequestUpdatePayload = strawberry.field(
+        resolver=requests_resolvers.purchase_request_update,
+        permission_classes=allow(Role.BUYER),
+        description="Change your DRAFT or RETURNED request.",
+    )
+    purchase_request_submit: requests_types.PurchaseRequestSubmitPayload = strawberry.field(
+        resolver=requests_resolvers.purchase_request_submit,
+        permission_classes=allow(Role.BUYER),
+        description="Submit your request for approval: prices and the approval chain freeze.",
+    )
+    purchase_request_cancel: requests_types.PurchaseRequestCancelPayload = strawberry.field(
+        resolver=requests_resolvers.purchase_request_cancel,
+        permission_classes=allow(Role.BUYER),
+        description="Withdraw your request before its final approval.",
+    )
+    # Any institution user: a stand-in (vekalet) need not hold the approval role itself; the
+    # service checks the step's role, delegations and separation of duties.
+    purchase_request_approve: requests_types.PurchaseRequestApprovePayload = strawberry.field(
+        resolver=requests_resolvers.purchase_request_approve,
+        permission_classes=allow(*INSTITUTION_ROLES),
+        description="Approve the current step; the final approval reserves the budget and "
+        "places the order.",
+    )
+    purchase_request_reject: requests_types.PurchaseRequestRejectPayload = strawberry.field(
+        resolver=requests_resolvers.purchase_request_reject,
+        permission_classes=allow(*INSTITUTION_ROLES),
+        description="Reject the request at the current step (final), with a note.",
+    )
+    purchase_request_return: requests_types.PurchaseRequestReturnPayload = strawberry.field(
+        resolver=requests_resolvers.purchase_request_return,
+        permission_classes=allow(*INSTITUTION_ROLES),
+        description="Send the request back to the buyer for changes, with a note.",
+    )
+    approval_policy_set: approvals_types.ApprovalPolicySetPayload = strawberry.field(
+        resolver=approvals_resolvers.approval_policy_set,
+        permission_classes=allow(Role.INSTITUTION_ADMIN),
+        description="Set the approval chain of your institution or of one spending unit.",
+    )
+    delegation_create: approvals_types.DelegationCreatePayload = strawberry.field(
+        resolver=approvals_resolvers.delegation_create,
+        permission_classes=allow(Role.REALISATION_OFFICER, Role.SPENDING_AUTHORITY),
+        description="Let a colleague stand in for you (vekalet) in an approval role you hold.",
+    )
+    order_confirm: orders_types.OrderConfirmPayload = strawberry.field(
+        resolver=orders_resolvers.order_confirm,
+        permission_classes=allow(Role.ORDER_DESK),
+        description="Accept a PLACED order for fulfilment (DMO's order desk).",
+    )
+    order_cancel: orders_types.OrderCancelPayload = strawberry.field(
+        resolver=orders_resolvers.order_cancel,
+        permission_classes=allow(Role.BUYER, Role.INSTITUTION_ADMIN, Role.ORDER_DESK),
+        description="Cancel an order: the institution (its requester or an admin) while PLACED, "
+        "DMO's order desk while PLACED or CONFIRMED. Stock and the budget are released.",
+    )
+
+
+@strawberry.type(description="Live updates over WebSocket; each sends the current state first.")
+class Subscription:
+    # Typed by their resolvers: AsyncGenerator[PurchaseRequest | None] and [...Connection].
+    purchase_request_updated = strawberry.subscription(
+        resolver=requests_resolvers.purchase_request_updated,
+        permission_classes=allow(*INSTITUTION_ROLES),
+        description="One request of your institution, now and after every change; a single "
+        "null for an unknown id.",
+    )
+    approval_inbox_updated = strawberry.subscription(
+        resolver=approvals_resolvers.approval_inbox_updated,
+        permission_classes=allow(*INSTITUTION_ROLES),
+        description="Your approval inbox (first page), now and whenever it may have changed.",
+    )
 
 
 class Schema(strawberry.Schema):
@@ -160,10 +336,15 @@ def build_schema(settings: Settings | None = None) -> Schema:
     built = Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[
             accounts_types.Institution,
             accounts_types.SpendingUnit,
             accounts_types.User,
+            addresses_types.Address,
+            budgets_types.BudgetLine,
+            requests_types.PurchaseRequest,
+            orders_types.Order,
             catalogue_types.Product,
             catalogue_types.Category,
             catalogue_types.Brand,
