@@ -21,6 +21,7 @@ from domain.accounts import Actor, AuditAction, Forbidden, Role
 from domain.approvals import Decision
 from domain.purchase_requests import RequestStatus
 from services import approvals, budgets, orders, purchase_requests
+from services.conflicts import ChangedMeanwhile
 from services.local_time import today_in_turkiye
 from subscriptions import EventBus
 
@@ -52,6 +53,7 @@ async def decide(
     actor: Actor,
     now: datetime,
     bus: EventBus | None = None,
+    expected_step: int | None = None,
 ) -> Decided:
     """Approve, reject or return the request at its current step. Approving the last step
     reserves the gross total on the budget line and places the order, all in one transaction:
@@ -64,6 +66,12 @@ async def decide(
         pr.transition(request.status, _TARGET[decision])
         steps = approvals.steps_from_json(request.policy)
         step, role = request.current_step, steps[request.current_step].role
+        if expected_step is not None and expected_step != step + 1:
+            # The approver decided on the step they saw; the request has moved on since.
+            raise ChangedMeanwhile(
+                f"This request is now at step {step + 1}, not {expected_step}: reload it.",
+                field="step",
+            )
         on_behalf_of = await _acting_as(request, role, decision, actor, now=now, conn=conn)
         final = decision == Decision.APPROVE and step == len(steps) - 1
         if decision == Decision.APPROVE and not final:

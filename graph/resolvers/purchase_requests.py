@@ -210,13 +210,17 @@ async def purchase_request_cancel(
     return await _run(info, types.PurchaseRequestCancelPayload, call)
 
 
-async def _decide(
-    info: Info, request_id: strawberry.ID, decision: Decision, note: str | None
-) -> Any:
+async def _decide(info: Info, input: Any, decision: Decision) -> Any:
     actor = await require_actor(info.context)
-    raw = decode(request_id, "PurchaseRequest", "requestId")
+    raw = decode(input.request_id, "PurchaseRequest", "requestId")
     return await decisions.decide(
-        raw, decision, note, actor=actor, now=info.context.clock(), bus=info.context.bus
+        raw,
+        decision,
+        input.note,
+        actor=actor,
+        now=info.context.clock(),
+        bus=info.context.bus,
+        expected_step=input.step,
     )
 
 
@@ -224,7 +228,7 @@ async def purchase_request_approve(
     info: Info, input: types.PurchaseRequestApproveInput
 ) -> types.PurchaseRequestApprovePayload:
     try:
-        decided = await _decide(info, input.request_id, Decision.APPROVE, input.note)
+        decided = await _decide(info, input, Decision.APPROVE)
     except DomainError as error:
         return types.PurchaseRequestApprovePayload(
             purchase_request=None, order=None, errors=errors(error)
@@ -239,7 +243,7 @@ async def purchase_request_reject(
     info: Info, input: types.PurchaseRequestRejectInput
 ) -> types.PurchaseRequestRejectPayload:
     async def call() -> Any:
-        return (await _decide(info, input.request_id, Decision.REJECT, input.note)).request
+        return (await _decide(info, input, Decision.REJECT)).request
 
     return await _run(info, types.PurchaseRequestRejectPayload, call)
 
@@ -248,7 +252,7 @@ async def purchase_request_return(
     info: Info, input: types.PurchaseRequestReturnInput
 ) -> types.PurchaseRequestReturnPayload:
     async def call() -> Any:
-        return (await _decide(info, input.request_id, Decision.RETURN, input.note)).request
+        return (await _decide(info, input, Decision.RETURN)).request
 
     return await _run(info, types.PurchaseRequestReturnPayload, call)
 

@@ -244,18 +244,33 @@ class PurchaseRequestCancelInput:
 class PurchaseRequestApproveInput:
     request_id: strawberry.ID
     note: str | None = strawberry.field(default=None, description="Optional when approving.")
+    step: int | None = strawberry.field(
+        default=None,
+        description="The step you are deciding (1-based, as shown to you): refused with CONFLICT "
+        "when the request has moved on meanwhile. Recommended for every client.",
+    )
 
 
 @strawberry.input
 class PurchaseRequestRejectInput:
     request_id: strawberry.ID
     note: str = strawberry.field(description="Required: why it is rejected.")
+    step: int | None = strawberry.field(
+        default=None,
+        description="The step you are deciding (1-based, as shown to you): refused with CONFLICT "
+        "when the request has moved on meanwhile. Recommended for every client.",
+    )
 
 
 @strawberry.input
 class PurchaseRequestReturnInput:
     request_id: strawberry.ID
     note: str = strawberry.field(description="Required: what the buyer should change.")
+    step: int | None = strawberry.field(
+        default=None,
+        description="The step you are deciding (1-based, as shown to you): refused with CONFLICT "
+        "when the request has moved on meanwhile. Recommended for every client.",
+    )
 
 
 @strawberry.type

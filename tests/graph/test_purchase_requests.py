@@ -763,3 +763,37 @@ async def test_the_inbox_is_followed_live(live: Live, people: People, catalogue:
         "edges": [{"node": {"id": rid, "awaitingRole": "SPENDING_AUTHORITY"}}]
     }
     await ws.close()
+
+
+APPROVE_STEP = """
+mutation($id: ID!, $step: Int) {
+  purchaseRequestApprove(input: {requestId: $id, step: $step}) {
+    purchaseRequest { status currentStep } errors { code field message }
+  }
+}"""
+
+
+async def test_a_decision_names_the_step_it_was_made_on(
+    people: People, catalogue: Catalogue
+) -> None:
+    setup = await _setup(people)
+    request_id = await _submitted(people, catalogue, setup)
+    officer = await people.as_("hastane.gerceklestirme")
+    late = await officer(APPROVE_STEP, id=request_id, step=2)
+    assert late["data"]["purchaseRequestApprove"] == {
+        "purchaseRequest": None,
+        "errors": [
+            {
+                "code": "CONFLICT",
+                "field": "step",
+                "message": "This request is now at step 1, not 2: reload it.",
+            }
+        ],
+    }
+    before = await _state()
+    assert (await officer(APPROVE_STEP, id=request_id, step=2))["data"]["purchaseRequestApprove"][
+        "errors"
+    ][0]["code"] == "CONFLICT"
+    assert await _state() == before
+    done = await officer(APPROVE_STEP, id=request_id, step=1)
+    assert done["data"]["purchaseRequestApprove"]["errors"] == []
