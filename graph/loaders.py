@@ -25,7 +25,7 @@ from db.models import (
     User,
 )
 from domain.accounts import Role
-from services import accounts, approvals, catalogue, orders, purchase_requests
+from services import approvals, catalogue, institutions, orders, purchase_requests
 
 T = TypeVar("T")
 
@@ -56,10 +56,10 @@ class Loaders:
     )
     # Accounts: only ids the actor may already see reach these (users of their institution).
     institution_by_id: DataLoader[str, Institution | None] = field(
-        default_factory=lambda: _by_key(accounts.institutions_by_ids)
+        default_factory=lambda: _by_key(institutions.institutions_by_ids)
     )
     spending_unit_by_id: DataLoader[str, SpendingUnit | None] = field(
-        default_factory=lambda: _by_key(accounts.spending_units_by_ids)
+        default_factory=lambda: _by_key(institutions.spending_units_by_ids)
     )
     # Requests, approvals and orders: only ids of objects the actor may already see reach
     # these (the rows they hang from were loaded scoped to the actor).

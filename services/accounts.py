@@ -1,4 +1,4 @@
-"""Accounts use cases: institutions, spending units, invitations, users and their roles.
+"""Accounts use cases: institutions' creation, invitations, users and their roles.
 
 Every read and write is scoped to the actor's side: an institution's users see only their own
 institution; DMO staff (no institution) administer institutions and DMO accounts. Another
@@ -10,22 +10,19 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
-from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from db.models import Institution, Invitation, SpendingUnit, User, UserRole
-from domain import accounts, search
+from domain import accounts
 from domain.accounts import INVITATION_LIFETIME, Actor, AuditAction, InstitutionType, Role
 from domain.errors import Checks, DomainError, InvalidInput, NotFound
-from services import audit, credentials
+from services import audit, credentials, institutions, paging
+from services.conflicts import AlreadyExists
 from services.keyring import Keyring
 
 
@@ -35,13 +32,7 @@ class InvitationInvalid(DomainError):
     code = "INVITATION_INVALID"
 
 
-class Conflict(DomainError):
-    code = "ALREADY_EXISTS"
-
-
-M = TypeVar("M", bound=Model)
 USER_NOT_FOUND = "No such user."
-UNIT_NOT_FOUND = "No such spending unit."
 INVITATION_INVALID_MESSAGE = "This invitation is unknown, already used or expired."
 
 
@@ -57,12 +48,6 @@ class Invited:
 class Accepted:
     user: User
     provisioning_uri: str
-
-
-@dataclass(frozen=True)
-class Page:
-    rows: list[object]
-    has_next: bool
 
 
 def _digest(token: str) -> str:
@@ -94,7 +79,7 @@ async def create_institution(
     display = checks.run(accounts.check_name, admin_name, field="adminName")
     checks.done()
     if await Institution.exists(vkn=values["vkn"]):
-        raise Conflict("An institution with this VKN exists already.", field="vkn")
+        raise AlreadyExists("An institution with this VKN exists already.", field="vkn")
     try:
         async with in_transaction() as conn:
             institution = await Institution.create(
@@ -121,77 +106,8 @@ async def create_institution(
                 using=conn,
             )
     except IntegrityError:  # a concurrent create with the same VKN won
-        raise Conflict("An institution with this VKN exists already.", field="vkn") from None
+        raise AlreadyExists("An institution with this VKN exists already.", field="vkn") from None
     return institution, invited
-
-
-async def get_institution(institution_id: str, *, actor: Actor) -> Institution:
-    found = await _institutions(actor).get_or_none(id=institution_id)
-    if found is None:
-        raise NotFound("No such institution.", field="id")
-    return found
-
-
-async def list_institutions(*, actor: Actor, after: tuple[str, str] | None, size: int) -> Page:
-    return await _page(_institutions(actor), "name", after, size)
-
-
-# DMO staff who serve every institution see them all; a carrier or the catalogue team, none.
-SEES_ALL_INSTITUTIONS = frozenset({Role.PLATFORM_ADMIN, Role.ORDER_DESK, Role.DMO_ACCOUNTING})
-
-
-def _institutions(actor: Actor) -> QuerySet[Institution]:
-    if actor.institution_id is not None:
-        return Institution.filter(id=actor.institution_id)
-    if actor.has_any(SEES_ALL_INSTITUTIONS):
-        return Institution.all()
-    return Institution.filter(id=uuid.UUID(int=0))
-
-
-async def create_spending_unit(name: str, *, actor: Actor, now: datetime) -> SpendingUnit:
-    institution_id = _own_institution(actor)
-    clean = accounts.check_name(name, field="name")
-    # "Acil Servis" and "ACİL SERVİS" are one unit: compare Turkish case-folded names.
-    names = await SpendingUnit.filter(institution_id=institution_id).values_list("name", flat=True)
-    if search.fold_case(clean) in {search.fold_case(str(n)) for n in names}:
-        raise Conflict("This institution has a spending unit of that name.", field="name")
-    async with in_transaction() as conn:
-        unit = await SpendingUnit.create(
-            institution_id=institution_id, name=clean, created_at=now, using_db=conn
-        )
-        await audit.record(
-            AuditAction.SPENDING_UNIT_CREATED,
-            subject_type="SpendingUnit",
-            subject_id=unit.id,
-            actor_id=actor.user_id,
-            institution_id=institution_id,
-            details={"name": clean},
-            now=now,
-            using=conn,
-        )
-    return unit
-
-
-async def get_spending_unit(unit_id: str, *, actor: Actor) -> SpendingUnit:
-    found = await _units(actor).get_or_none(id=unit_id)
-    if found is None:
-        raise NotFound(UNIT_NOT_FOUND, field="id")
-    return found
-
-
-async def list_spending_units(*, actor: Actor, after: tuple[str, str] | None, size: int) -> Page:
-    return await _page(_units(actor), "name", after, size)
-
-
-def _units(actor: Actor) -> QuerySet[SpendingUnit]:
-    # DMO staff have no spending units; an impossible id keeps the query's shape.
-    return SpendingUnit.filter(institution_id=actor.institution_id or uuid.UUID(int=0))
-
-
-def _own_institution(actor: Actor) -> uuid.UUID:
-    if actor.institution_id is None:
-        raise InvalidInput("Only an institution's users have spending units.", field=None)
-    return actor.institution_id
 
 
 # --- Invitations and users -----------------------------------------------------------------
@@ -225,9 +141,9 @@ async def invite_user(
     unit = None
     if unit_id is not None:
         try:
-            unit = await get_spending_unit(unit_id, actor=actor)
+            unit = await institutions.get_spending_unit(unit_id, actor=actor)
         except NotFound:
-            raise NotFound(UNIT_NOT_FOUND, field="unitId") from None
+            raise NotFound(institutions.UNIT_NOT_FOUND, field="unitId") from None
     institution = (
         await Institution.get_or_none(id=actor.institution_id) if institution_side else None
     )
@@ -265,7 +181,7 @@ async def _invite_institution_admin(
     clean_email = checks.run(accounts.check_email, email)
     display = checks.run(accounts.check_name, display_name, field="displayName")
     checks.done()
-    institution = await _institutions(actor).get_or_none(id=institution_id)
+    institution = await institutions.visible(actor).get_or_none(id=institution_id)
     if institution is None:
         raise NotFound("No such institution.", field="institutionId")
     async with in_transaction() as conn:
@@ -328,7 +244,7 @@ async def invite_platform_admin(username: str, *, now: datetime) -> Invited:
     """`esatis admin-create`: the first PLATFORM_ADMIN's invitation, the username reserved."""
     name = accounts.check_username(username)
     if await User.exists(username=name):
-        raise Conflict("This username is taken.", field="username")
+        raise AlreadyExists("This username is taken.", field="username")
     async with in_transaction() as conn:
         return await _invite(
             None,
@@ -364,13 +280,13 @@ async def accept_invitation(
             field="password",
         )
     if await User.exists(username=name):
-        raise Conflict("This username is taken.", field="username")
+        raise AlreadyExists("This username is taken.", field="username")
     secret = credentials.new_totp_secret()
     password_hash = await credentials.hash_password(password)
     try:
         user = await _create_user(invitation, name, password_hash, keys.encrypt(secret), now)
     except IntegrityError:  # the same username chosen at the same moment
-        raise Conflict("This username is taken.", field="username") from None
+        raise AlreadyExists("This username is taken.", field="username") from None
     return Accepted(user, credentials.provisioning_uri(secret, name))
 
 
@@ -419,8 +335,11 @@ async def get_user(user_id: str, *, actor: Actor) -> User:
     return found
 
 
-async def list_users(*, actor: Actor, after: tuple[str, str] | None, size: int) -> Page:
-    return await _page(_users(actor), "username", after, size)
+async def list_users(
+    *, actor: Actor, after: tuple[str, str] | None, size: int
+) -> paging.Page[User]:
+    position = ((after[0],), after[1]) if after else None
+    return await paging.ascending(_users(actor), ("username",), position, size)
 
 
 def _users(actor: Actor) -> QuerySet[User]:
@@ -462,23 +381,3 @@ async def roles_by_user(user_ids: list[uuid.UUID]) -> dict[uuid.UUID, frozenset[
     for user_id, role in rows:
         found.setdefault(uuid.UUID(str(user_id)), set()).add(Role(str(role)))
     return {user_id: frozenset(found.get(user_id, ())) for user_id in user_ids}
-
-
-async def institutions_by_ids(institution_ids: Sequence[str]) -> dict[str, Institution]:
-    return {str(row.id): row for row in await Institution.filter(id__in=institution_ids)}
-
-
-async def spending_units_by_ids(unit_ids: Sequence[str]) -> dict[str, SpendingUnit]:
-    return {str(row.id): row for row in await SpendingUnit.filter(id__in=unit_ids)}
-
-
-# --- Paging ------------------------------------------------------------------------------------
-
-
-async def _page(query: QuerySet[M], key: str, after: tuple[str, str] | None, size: int) -> Page:
-    """Keyset page in (key, id) order: stable and cheap however deep the client pages."""
-    if after is not None:
-        value, row_id = after
-        query = query.filter(Q(**{f"{key}__gt": value}) | Q(**{key: value, "id__gt": row_id}))
-    rows = await query.order_by(key, "id").limit(size + 1)
-    return Page(rows=list(rows[:size]), has_next=len(rows) > size)

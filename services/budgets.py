@@ -25,7 +25,7 @@ from domain import money
 from domain.accounts import Actor, AuditAction
 from domain.budgets import ECONOMIC_CODE
 from domain.errors import DomainError, InvalidInput, NotFound
-from services import accounts, audit, paging
+from services import audit, institutions, paging
 from services.local_time import today_in_turkiye
 
 _KURUS_PER_LIRA = 100
@@ -94,7 +94,7 @@ async def create(
 ) -> BudgetLine:
     """A new budget line of one of the actor's spending units, nothing reserved or spent."""
     try:
-        unit = await accounts.get_spending_unit(unit_id, actor=actor)
+        unit = await institutions.get_spending_unit(unit_id, actor=actor)
     except NotFound:
         raise NotFound(NO_SUCH_UNIT, field="unitId") from None
     year = rules.check_fiscal_year(fiscal_year, today=today_in_turkiye(now))

@@ -9,3 +9,9 @@ class ChangedMeanwhile(DomainError):
     """Someone else changed the object first; nothing was written. Reload and decide again."""
 
     code = "CONFLICT"
+
+
+class AlreadyExists(DomainError):
+    """A unique name, code or number is taken: nothing was written."""
+
+    code = "ALREADY_EXISTS"

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import strawberry
 
-from domain import catalogue as paging
+from domain import catalogue as page_rules
 from domain.errors import DomainError, InputErrors, NotFound
 from graph import cursors
 from graph import ids as global_ids
@@ -16,7 +16,8 @@ from graph.context import Info
 from graph.errors import translate_errors
 from graph.schema import accounts as types
 from graph.schema.common import PageInfo
-from services import accounts, sessions
+from services import accounts, paging, sessions
+from services import institutions as institutions_service
 from services.keyring import Keyring
 
 E = TypeVar("E")
@@ -36,7 +37,7 @@ def _error(error: DomainError) -> types.AccountsError:
 # A malformed id reads exactly like an unknown one: the same code, field and message.
 NOT_FOUND_MESSAGES = {
     "User": accounts.USER_NOT_FOUND,
-    "SpendingUnit": accounts.UNIT_NOT_FOUND,
+    "SpendingUnit": institutions_service.UNIT_NOT_FOUND,
     "Institution": "No such institution.",
 }
 
@@ -70,13 +71,13 @@ async def me(info: Info) -> types.User:
 
 
 def _edges(
-    page: accounts.Page,
+    page: paging.Page[Any],
     key: str,
     make_node: Callable[[Any], N],
     make_edge: Callable[..., E],
 ) -> tuple[list[E], PageInfo]:
     edges = [
-        make_edge(cursor=cursors.encode(key, getattr(row, key), str(row.id)), node=make_node(row))  # type: ignore[attr-defined]
+        make_edge(cursor=cursors.encode(key, getattr(row, key), str(row.id)), node=make_node(row))
         for row in page.rows
     ]
     info = PageInfo(
@@ -100,8 +101,10 @@ async def institutions(
     info: Info, first: int | None = None, after: str | None = None
 ) -> types.InstitutionConnection:
     actor = await require_actor(info.context)
-    size = paging.page_size(first, None, after, None)
-    page = await accounts.list_institutions(actor=actor, after=_after(after, "name"), size=size)
+    size = page_rules.page_size(first, None, after, None)
+    page = await institutions_service.list_institutions(
+        actor=actor, after=_after(after, "name"), size=size
+    )
     edges, page_info = _edges(page, "name", types.Institution.from_row, types.InstitutionEdge)
     return types.InstitutionConnection(edges=edges, page_info=page_info)
 
@@ -111,8 +114,10 @@ async def spending_units(
     info: Info, first: int | None = None, after: str | None = None
 ) -> types.SpendingUnitConnection:
     actor = await require_actor(info.context)
-    size = paging.page_size(first, None, after, None)
-    page = await accounts.list_spending_units(actor=actor, after=_after(after, "name"), size=size)
+    size = page_rules.page_size(first, None, after, None)
+    page = await institutions_service.list_spending_units(
+        actor=actor, after=_after(after, "name"), size=size
+    )
     edges, page_info = _edges(page, "name", types.SpendingUnit.from_row, types.SpendingUnitEdge)
     return types.SpendingUnitConnection(edges=edges, page_info=page_info)
 
@@ -122,9 +127,9 @@ async def users(
     info: Info, first: int | None = None, after: str | None = None
 ) -> types.UserConnection:
     actor = await require_actor(info.context)
-    size = paging.page_size(first, None, after, None)
+    size = page_rules.page_size(first, None, after, None)
     page = await accounts.list_users(actor=actor, after=_after(after, "username"), size=size)
-    roles = await accounts.roles_by_user([row.id for row in page.rows])  # type: ignore[attr-defined]
+    roles = await accounts.roles_by_user([row.id for row in page.rows])
     edges, page_info = _edges(
         page, "username", lambda row: types.User.from_row(row, roles[row.id]), types.UserEdge
     )
@@ -138,9 +143,11 @@ async def node(info: Info, type_name: str, raw_id: str) -> Any:
         return None
     try:
         if type_name == "Institution":
-            return types.Institution.from_row(await accounts.get_institution(raw_id, actor=actor))
+            return types.Institution.from_row(
+                await institutions_service.get_institution(raw_id, actor=actor)
+            )
         if type_name == "SpendingUnit":
-            unit = await accounts.get_spending_unit(raw_id, actor=actor)
+            unit = await institutions_service.get_spending_unit(raw_id, actor=actor)
             return types.SpendingUnit.from_row(unit)
         if type_name == "User":
             return await _user_type(await accounts.get_user(raw_id, actor=actor))
@@ -184,7 +191,7 @@ async def spending_unit_create(
 ) -> types.SpendingUnitCreatePayload:
     actor = await require_actor(info.context)
     try:
-        unit = await accounts.create_spending_unit(
+        unit = await institutions_service.create_spending_unit(
             input.name, actor=actor, now=info.context.clock()
         )
     except DomainError as error:
