@@ -90,3 +90,6 @@ class Loaders:
     order_events_by_order: DataLoader[str, list[OrderEvent] | None] = field(
         default_factory=lambda: _by_key(orders.events_by_orders, default=[])
     )
+    delivery_by_order: DataLoader[str, orders.Delivery | None] = field(
+        default_factory=lambda: _by_key(orders.deliveries_by_orders)
+    )

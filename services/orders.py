@@ -10,14 +10,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from db.models import Order, OrderEvent, OrderLine, Product, PurchaseRequest, PurchaseRequestLine
+from db.models import (
+    Address,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Product,
+    PurchaseRequest,
+    PurchaseRequestLine,
+)
 from domain import orders
 from domain.accounts import Actor, AuditAction, Forbidden, Role
 from domain.errors import InvalidInput, InvalidTransition, NotFound
@@ -292,3 +301,20 @@ async def events_by_orders(order_ids: Sequence[str]) -> dict[str, list[OrderEven
 
 
 _STATUS_ORDER = {status: index for index, status in enumerate(OrderStatus)}
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where and by when an order is to be delivered: from its purchase request."""
+
+    address: Address
+    requested_date: date | None
+
+
+async def deliveries_by_orders(order_ids: Sequence[str]) -> dict[str, Delivery]:
+    """For orders the actor already sees (the order desk needs them to plan shipments)."""
+    rows = await Order.filter(id__in=order_ids).select_related("request__address")
+    return {
+        str(row.id): Delivery(row.request.address, row.request.requested_delivery_date)
+        for row in rows
+    }

@@ -16,6 +16,7 @@ from domain.orders import OrderStatus
 from graph import ids
 from graph.context import Info
 from graph.schema.accounts import Institution
+from graph.schema.addresses import Address
 from graph.schema.cart import Totals
 from graph.schema.catalogue import Product
 from graph.schema.common import Money, Node, PageInfo
@@ -129,6 +130,17 @@ class Order(Node):
     async def totals(self, info: Info) -> Totals:
         rows = await info.context.loaders.order_lines_by_order.load(str(self.row.id))
         return Totals.of(cart.totals([amounts(row) for row in rows or ()]))
+
+    @strawberry.field(description="Where to deliver: the purchase request's delivery address.")
+    async def delivery_address(self, info: Info) -> Address:
+        delivery = await info.context.loaders.delivery_by_order.load(str(self.row.id))
+        assert delivery is not None
+        return Address.from_row(delivery.address)
+
+    @strawberry.field(description="The delivery date the institution asked for, if any.")
+    async def requested_delivery_date(self, info: Info) -> date | None:
+        delivery = await info.context.loaders.delivery_by_order.load(str(self.row.id))
+        return delivery.requested_date if delivery else None
 
     @strawberry.field(description="Status history, oldest first (PLACED first).")
     async def history(self, info: Info) -> list[OrderStatusEvent]:

@@ -191,3 +191,26 @@ async def test_orders_page_by_cursor(people: People, catalogue: Catalogue) -> No
     assert forged["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}
     too_many = await desk(LIST, first=101)
     assert too_many["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "first"}
+
+
+async def test_the_order_desk_sees_where_to_deliver(people: People, catalogue: Catalogue) -> None:
+    setup = await _setup(people)
+    _, oid = await _order(people, catalogue, setup)
+    query = """query($id: ID!) { order(id: $id) { requestedDeliveryDate
+      deliveryAddress { label provinceCode provinceName district line } } }"""
+    for username in ("dmo.siparis", "hastane.alici"):
+        body = await (await people.as_(username))(query, id=oid)
+        assert body == {
+            "data": {
+                "order": {
+                    "requestedDeliveryDate": None,
+                    "deliveryAddress": {
+                        "label": "Ana depo",
+                        "provinceCode": 6,
+                        "provinceName": "Ankara",
+                        "district": "Çankaya",
+                        "line": "Üniversiteler Mah. 1604. Cad. No: 9",
+                    },
+                }
+            }
+        }, username
