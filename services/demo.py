@@ -1,4 +1,5 @@
-"""Development demo data: the catalogue (db/demo) and the demo institutions and accounts."""
+"""Development demo data: the catalogue (db/demo), the demo institutions and accounts, and
+their purchasing (services/demo_purchasing.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from tortoise.transactions import in_transaction
 from db.demo import loader
 from db.models import Institution, SpendingUnit, User, UserRole
 from domain.accounts import InstitutionType, Role
-from services import credentials
+from services import credentials, demo_purchasing
 from services.keyring import Keyring
 
 ACCOUNTS = Path(loader.__file__).with_name("accounts.json")
@@ -42,13 +43,17 @@ def demo_users_listing(path: Path = ACCOUNTS) -> list[dict[str, Any]]:
 
 
 async def load_if_empty(*, keys: Keyring, now: datetime) -> list[str]:
-    """Load what is missing: the catalogue into an empty catalogue, accounts into no users."""
+    """Load what is missing: the catalogue into an empty catalogue, accounts into no users, and
+    purchasing (made by the demo accounts from the demo catalogue) into empty purchasing tables."""
     loaded = []
     catalogue = await loader.load_if_empty()
     if catalogue:
         loaded.append(catalogue)
     if not await User.exists():
         loaded.append(await load_accounts(keys=keys, now=now))
+    purchasing = await demo_purchasing.load_if_empty(now=now)
+    if purchasing:
+        loaded.append(purchasing)
     return loaded
 
 

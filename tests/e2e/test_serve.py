@@ -133,6 +133,25 @@ def test_a_demo_user_signs_in_as_the_readme_says(server: str, tmp_path: Path) ->
             }
         }
     }
+    # The demo purchasing data is there for the buyer: a request in every state.
+    mine = httpx.post(
+        f"{server}/graphql",
+        json={"query": "{ purchaseRequests { edges { node { status order { status } } } } }"},
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()["data"]["purchaseRequests"]["edges"]
+    assert sorted(
+        (n["node"]["status"], (n["node"]["order"] or {}).get("status")) for n in mine
+    ) == [
+        ("CANCELLED", None),
+        ("DRAFT", None),
+        ("IN_APPROVAL", None),
+        ("IN_APPROVAL", None),
+        ("IN_APPROVAL", None),
+        ("ORDERED", "CONFIRMED"),
+        ("ORDERED", "PLACED"),
+        ("REJECTED", None),
+        ("RETURNED", None),
+    ]
     # Development keys were made once, readable by the owner only, beside the database.
     assert oct((tmp_path / ".esatis" / "token-ed25519.pem").stat().st_mode & 0o777) == "0o600"
 
