@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
-from domain import geo
+from domain import geo, text
 from domain.errors import DomainError, InvalidInput
 
 
@@ -152,15 +152,8 @@ def check_name(name: str, *, field: str, limit: int = NAME_MAX) -> str:
         raise InvalidInput("A name is required.", field=field)
     if len(value) > limit:
         raise InvalidInput(f"At most {limit} characters.", field=field)
-    if any(unicodedata.category(char) in INVISIBLE for char in value):
-        # NUL, other control characters and bidirectional overrides (U+202E) can disguise a
-        # name on screen and in documents: a name is printable text only.
-        raise InvalidInput("A name may not contain control or formatting characters.", field=field)
+    text.check_printable(value, field=field)
     return value
-
-
-# Unicode categories refused in names: control, format, surrogate, private use, unassigned.
-INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 
 
 def check_province(code: int, *, field: str = "provinceCode") -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from domain import accounts, geo, search
+from domain import accounts, geo, search, text
 from domain.errors import InvalidInput
 
 LINE_MAX = 300
@@ -69,7 +69,7 @@ def check_line(line: str, *, field: str = "line") -> str:
         raise InvalidInput("An address line is required.", field=field)
     if len(value) > LINE_MAX:
         raise InvalidInput(f"An address line has at most {LINE_MAX} characters.", field=field)
-    return value
+    return text.check_printable(value, field=field)
 
 
 def check_postal_code(

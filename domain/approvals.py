@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
 
-from domain import money
+from domain import money, text
 from domain.accounts import Role
 from domain.errors import DomainError, InvalidInput
 
@@ -112,7 +112,7 @@ def check_note(decision: Decision, note: str | None, *, field: str = "note") -> 
         raise InvalidInput(f"A note is required to {verb} a request.", field=field)
     if len(value) > NOTE_MAX:
         raise InvalidInput(f"A note has at most {NOTE_MAX:,} characters.", field=field)
-    return value
+    return text.check_printable(value, field=field, multiline=True)
 
 
 class SeparationOfDuties(DomainError):

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
 
-from domain import states
+from domain import states, text
 from domain.errors import InvalidInput
 
 
@@ -52,15 +52,15 @@ def transition(current: RequestStatus, target: RequestStatus) -> RequestStatus:
 JUSTIFICATION_MAX = 2000
 
 
-def check_justification(text: str, *, field: str = "justification") -> str:
-    value = text.strip()
+def check_justification(justification: str, *, field: str = "justification") -> str:
+    value = justification.strip()
     if not value:
         raise InvalidInput("A justification is required.", field=field)
     if len(value) > JUSTIFICATION_MAX:
         raise InvalidInput(
             f"A justification has at most {JUSTIFICATION_MAX:,} characters.", field=field
         )
-    return value
+    return text.check_printable(value, field=field, multiline=True)
 
 
 def check_requested_date(

@@ -6,7 +6,7 @@ from typing import Any
 
 from strawberry.permission import BasePermission
 
-from domain.accounts import Role
+from domain.accounts import Actor, Role
 from graph.auth import require_actor
 from graph.context import Info
 from graph.errors import FORBIDDEN, PublicError
@@ -31,6 +31,16 @@ def allow(*roles: Role) -> list[type[BasePermission]]:
     name = "Allow_" + "_".join(sorted(roles)) if roles else "SignedIn"
     permission = type(name, (RoleRequired,), {"roles": frozenset(roles)})
     return [permission]
+
+
+async def recheck(info: Info) -> Actor:
+    """The actor, with the field's roles checked again now: for subscriptions, which outlive
+    the check made when they started (a sign-out or a lost role ends them at the next update)."""
+    roles = declared_roles(info._field.permission_classes) or frozenset()
+    actor = await require_actor(info.context)
+    if roles and not actor.has_any(roles):
+        raise PublicError(FORBIDDEN_MESSAGE, code=FORBIDDEN)
+    return actor
 
 
 def declared_roles(permission_classes: list[type[BasePermission]]) -> frozenset[Role] | None:

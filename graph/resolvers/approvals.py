@@ -13,6 +13,7 @@ from graph.auth import require_actor
 from graph.context import Info
 from graph.errors import translate_errors
 from graph.loaders import Loaders
+from graph.permissions import recheck
 from graph.resolvers.purchase_requests import after_time, connection, decode
 from graph.schema import approvals as types
 from graph.schema import purchase_requests as request_types
@@ -95,6 +96,7 @@ async def approval_inbox_updated(
     async with bus.subscribe(events.inbox_channel(bus, actor.institution_id)) as updates:
         while True:
             info.context.loaders = Loaders()  # nested fields must not come from a cache
+            actor = await recheck(info)  # signed out or demoted since: it ends here
             page = await approvals.inbox(
                 actor=actor, now=info.context.clock(), after=None, size=size
             )

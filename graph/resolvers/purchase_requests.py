@@ -19,6 +19,7 @@ from graph.auth import current_actor, require_actor
 from graph.context import Info
 from graph.errors import translate_errors
 from graph.loaders import Loaders
+from graph.permissions import recheck
 from graph.schema import orders as order_types
 from graph.schema import purchase_requests as types
 from services import decisions, events, purchase_requests
@@ -280,6 +281,7 @@ async def purchase_request_updated(
         # Read after subscribing, so no change falls between the snapshot and the stream.
         while True:
             info.context.loaders = Loaders()  # nested fields must not come from a cache
+            actor = await recheck(info)  # signed out or demoted since: it ends here
             try:
                 row = await purchase_requests.get(raw, actor=actor)
             except NotFound:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 import strawberry
@@ -9,6 +10,7 @@ import strawberry
 from domain.money import CURRENCY
 
 MAX_DECIMAL_LENGTH = 32
+PLAIN_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 def _parse_decimal(value: object) -> Decimal:
@@ -18,6 +20,9 @@ def _parse_decimal(value: object) -> Decimal:
     text = str(value).strip()
     if len(text) > MAX_DECIMAL_LENGTH:
         raise ValueError("a decimal is at most 32 characters")
+    # Plain notation only: Decimal() would also take "1e2", "1_000" and non-ASCII digits.
+    if not PLAIN_DECIMAL.fullmatch(text):
+        raise ValueError('not a decimal number: write digits and a point, such as "1234.50"')
     try:
         parsed = Decimal(text)
     except InvalidOperation:

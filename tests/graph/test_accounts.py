@@ -575,7 +575,7 @@ async def test_every_refused_field_is_reported_at_once(people: People) -> None:
             {
                 "code": "BAD_USER_INPUT",
                 "field": "name",
-                "message": "A name may not contain control or formatting characters.",
+                "message": "Text may not contain control or formatting characters.",
             },
             {"code": "BAD_USER_INPUT", "field": "vkn", "message": "A VKN is exactly 10 digits."},
             {

@@ -27,9 +27,12 @@ from db.models import (
     Institution,
     Order,
     PurchaseRequest,
+    Session,
     SpendingUnit,
     User,
+    UserRole,
 )
+from domain.accounts import Role
 from graph import ids
 from graph.http import GraphQLEndpoint
 from services.local_time import today_in_turkiye
@@ -797,3 +800,30 @@ async def test_a_decision_names_the_step_it_was_made_on(
     assert await _state() == before
     done = await officer(APPROVE_STEP, id=request_id, step=1)
     assert done["data"]["purchaseRequestApprove"]["errors"] == []
+
+
+async def test_open_subscriptions_follow_role_changes_and_sign_out(
+    live: Live, people: People, catalogue: Catalogue
+) -> None:
+    setup = await _setup(people)
+    first = await _submitted(people, catalogue, setup)
+    officer = live.api(await people.sign_in("hastane.gerceklestirme"))
+    await officer(APPROVE, id=first)
+    ws = await _socket(live, people, "hastane.harcama")
+    await _subscribe(ws, INBOX_UPDATED)
+    waiting = {"edges": [{"node": {"id": first, "awaitingRole": "SPENDING_AUTHORITY"}}]}
+    assert (await _next(ws))["payload"]["data"]["approvalInboxUpdated"] == waiting
+    # Demoted while subscribed: the next update no longer shows what the role would see.
+    authority = await User.get(username="hastane.harcama")
+    await UserRole.filter(user=authority).update(role=Role.BUYER)
+    second = await _submitted(people, catalogue, setup, glass_cleaner=40)
+    await officer(APPROVE, id=second)
+    assert (await _next(ws))["payload"]["data"]["approvalInboxUpdated"] == {"edges": []}
+    # Signed out while subscribed: the next update ends the subscription, unauthenticated.
+    await Session.filter(user=authority).update(revoked_at=people.clock())
+    third = await _submitted(people, catalogue, setup, glass_cleaner=50)
+    await officer(APPROVE, id=third)
+    ended = await _next(ws)
+    errors = ended["payload"]["errors"] if ended["type"] == "next" else ended["payload"]
+    assert [e["extensions"]["code"] for e in errors] == ["UNAUTHENTICATED"]
+    await ws.close()
