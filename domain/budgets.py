@@ -40,6 +40,18 @@ def check_fiscal_year(year: int, *, today: date, field: str = "fiscalYear") -> i
     return year
 
 
+def check_chargeable(fiscal_year: int, *, today: date, field: str = "budgetLineId") -> int:
+    """A request is charged to this year's appropriation: last year's lapsed at year end and
+    next year's is not yet open (Law 5018: appropriations are for one fiscal year)."""
+    if fiscal_year != today.year:
+        raise InvalidInput(
+            f"This budget line is for fiscal year {fiscal_year}: a request is charged to the "
+            f"current year's appropriation ({today.year}).",
+            field=field,
+        )
+    return fiscal_year
+
+
 def check_appropriation(amount: Decimal, *, field: str = "appropriation") -> Decimal:
     if not amount.is_finite() or amount < 0:
         raise InvalidInput("An appropriation is zero or more.", field=field)

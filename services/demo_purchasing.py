@@ -45,7 +45,7 @@ from services import (
     orders,
     purchase_requests,
 )
-from services.local_time import today_in_turkiye
+from services.local_time import TURKIYE, today_in_turkiye
 
 log = logging.getLogger(__name__)
 PURCHASING = Path(loader.__file__).with_name("purchasing.json")
@@ -59,6 +59,7 @@ TABLES: tuple[type[Model], ...] = (
     PurchaseRequest,
     Order,
 )
+HISTORY_SPAN = timedelta(days=30)  # the demo history reaches this far back at most
 _AGO = re.compile(r"(?:([0-9]+)d)?\s*(?:([0-9]+)h)?\s*(?:([0-9]+)m)?")
 _DECISIONS = {"approve": Decision.APPROVE, "reject": Decision.REJECT, "return": Decision.RETURN}
 
@@ -80,11 +81,20 @@ class _Demo:
         if match is None or not any(match.groups()):
             raise DemoDrift(f"unreadable time {ago!r}")
         days, hours, minutes = (int(part or 0) for part in match.groups())
-        return self.now - timedelta(days=days, hours=hours, minutes=minutes)
+        ago_delta = timedelta(days=days, hours=hours, minutes=minutes)
+        if ago_delta > HISTORY_SPAN:
+            raise DemoDrift(f"{ago!r} is further back than {HISTORY_SPAN.days} days")
+        # Early in January the history is squeezed into the days since New Year, in order:
+        # requests are charged to this fiscal year's budget lines (domain.budgets).
+        year_start = datetime(self.now.astimezone(TURKIYE).year, 1, 1, tzinfo=TURKIYE)
+        squeeze = min(1.0, (self.now - year_start) / HISTORY_SPAN)
+        return self.now - ago_delta * squeeze
 
     def day(self, offset: int) -> date:
-        """Today's date in Türkiye plus `offset` days."""
-        return today_in_turkiye(self.now) + timedelta(days=offset)
+        """Today's date in Türkiye plus `offset` days (past days kept within this year, like
+        the times of `at`)."""
+        today = today_in_turkiye(self.now)
+        return max(today + timedelta(days=offset), date(today.year, 1, 1))
 
 
 async def load_if_empty(*, now: datetime, path: Path = PURCHASING) -> str | None:

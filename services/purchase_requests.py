@@ -31,6 +31,7 @@ from db.models import (
     SpendingUnit,
 )
 from domain import approvals as rules
+from domain import budgets as budget_rules
 from domain import cart
 from domain import purchase_requests as pr
 from domain.accounts import Actor, AuditAction, Forbidden
@@ -217,6 +218,8 @@ async def submit(
         request = await load(request_id, actor=actor, conn=conn, field="requestId")
         _check_requester(request, actor)
         pr.transition(request.status, _S.SUBMITTED)
+        line = await BudgetLine.get(id=request.budget_line_id).using_db(conn)  # type: ignore[attr-defined]
+        budget_rules.check_chargeable(line.fiscal_year, today=today_in_turkiye(now))
         lines = await _lines(request, conn)
         for line in lines:
             if not line.product.active:

@@ -153,7 +153,7 @@ async def _setup(people: People, vkn: str = "4740132157", kurus: int = 1_000_000
     )
     other = next(u for u in units if u.id != buying.id)
     line = await BudgetLine.create(
-        institution=institution, unit=buying, fiscal_year=people.clock().year,
+        institution=institution, unit=buying, fiscal_year=today_in_turkiye(people.clock()).year,
         economic_code="03.2.1.01", name="Kırtasiye alımları", appropriation_kurus=kurus,
         available_kurus=kurus, created_at=people.clock(),
     )  # fmt: skip
@@ -827,3 +827,27 @@ async def test_open_subscriptions_follow_role_changes_and_sign_out(
     errors = ended["payload"]["errors"] if ended["type"] == "next" else ended["payload"]
     assert [e["extensions"]["code"] for e in errors] == ["UNAUTHENTICATED"]
     await ws.close()
+
+
+async def test_a_request_is_charged_to_this_years_appropriation(
+    people: People, catalogue: Catalogue
+) -> None:
+    setup = await _setup(people)
+    request = await _create(people, catalogue, setup)
+    this_year = today_in_turkiye(people.clock()).year
+    for year in (this_year - 1, this_year + 1):
+        await BudgetLine.filter(id=setup.line_id).update(fiscal_year=year)
+        before = await _state()
+        body = await (await people.as_("hastane.alici"))(SUBMIT, id=request["id"])
+        assert body["data"]["purchaseRequestSubmit"]["errors"] == [
+            {
+                "code": "BAD_USER_INPUT",
+                "field": "budgetLineId",
+                "message": f"This budget line is for fiscal year {year}: a request is charged "
+                f"to the current year's appropriation ({this_year}).",
+            }
+        ]
+        assert await _state() == before
+    await BudgetLine.filter(id=setup.line_id).update(fiscal_year=this_year)
+    body = await (await people.as_("hastane.alici"))(SUBMIT, id=request["id"])
+    assert body["data"]["purchaseRequestSubmit"]["errors"] == []
