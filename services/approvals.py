@@ -237,6 +237,8 @@ async def delegators(
             today,
         )
     ]
+    if not active:  # nobody stands in for anybody: no roles to look up
+        return {}
     pairs = (
         await UserRole.filter(
             user_id__in=[row.delegator_id for row in active],  # type: ignore[attr-defined]

@@ -160,16 +160,20 @@ async def _acting_as(
 async def _place_order(
     request: PurchaseRequest, *, actor: Actor, now: datetime, conn: BaseDBAsyncClient
 ) -> Order:
-    """APPROVED -> ORDERED: the budget reservation, then the order, in the caller's transaction."""
-    line_id = request.budget_line_id  # type: ignore[attr-defined]
-    if not await budgets.reserve(line_id, request.gross, conn=conn):
-        line = await BudgetLine.get(id=line_id, using_db=conn)
-        budget_rules.check_covers(request.gross, available=budgets.from_kurus(line.available_kurus))
-        raise budget_rules.BudgetExceeded("The budget line cannot cover this request.")
-    order = await orders.place(request, actor=actor, now=now, conn=conn)
+    """APPROVED -> ORDERED in the caller's transaction: the request, the order and its history
+    first, then the rows other approvals contend for, in ADR 0007's lock order (the budget line,
+    then stock in product-id order) and as late as possible, because concurrent approvals wait
+    for those locks until this transaction commits."""
     pr.transition(_S.APPROVED, _S.ORDERED)
     await purchase_requests.change_state(
         request, {"status": _S.ORDERED}, target=_S.ORDERED, now=now, conn=conn
     )
     await purchase_requests.record(AuditAction.PURCHASE_REQUEST_ORDERED, request, actor, now, conn)
-    return order
+    placement = await orders.open_order(request, actor=actor, now=now, conn=conn)
+    line_id = request.budget_line_id  # type: ignore[attr-defined]
+    if not await budgets.reserve(line_id, request.gross, conn=conn):
+        line = await BudgetLine.get(id=line_id, using_db=conn)
+        budget_rules.check_covers(request.gross, available=budgets.from_kurus(line.available_kurus))
+        raise budget_rules.BudgetExceeded("The budget line cannot cover this request.")
+    await orders.reserve_stock(placement, now=now, conn=conn)
+    return placement.order

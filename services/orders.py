@@ -44,12 +44,21 @@ NOTE_MAX = 1000  # order_events.note
 # --- Placing (inside the final approval's transaction) -------------------------------------
 
 
-async def place(
+@dataclass(frozen=True)
+class Placement:
+    """An order written by `open_order` whose stock `reserve_stock` has yet to reserve."""
+
+    order: Order
+    lines: list[PurchaseRequestLine]
+
+
+async def open_order(
     request: PurchaseRequest, *, actor: Actor, now: datetime, conn: BaseDBAsyncClient
-) -> Order:
-    """The order of an APPROVED request, in the caller's transaction, at the request's frozen
-    prices. The caller's conditional update on the request's version makes this run once per
-    request; the unique order-per-request key would refuse a second one anyway."""
+) -> Placement:
+    """The order of an APPROVED request, its history and audit row, in the caller's transaction,
+    at the request's frozen prices; no contended row is locked yet (`reserve_stock` comes last).
+    The caller's conditional update on the request's version makes this run once per request;
+    the unique order-per-request key would refuse a second one anyway."""
     order = await Order.create(
         institution_id=request.institution_id,  # type: ignore[attr-defined]
         request_id=request.id,
@@ -61,33 +70,6 @@ async def place(
         updated_at=now,
         using_db=conn,
     )
-    lines = await PurchaseRequestLine.filter(request_id=request.id).using_db(conn)
-    today = today_in_turkiye(now)
-    # Products in id order: two orders sharing products lock their rows in the same order, so
-    # concurrent placements wait for each other instead of deadlocking.
-    for line in sorted(lines, key=lambda row: str(row.product_id)):  # type: ignore[attr-defined]
-        allocation, lead_time_days = await _reserve_stock(
-            line.product_id,  # type: ignore[attr-defined]
-            line.quantity,
-            conn=conn,
-        )
-        await OrderLine.create(
-            order_id=order.id,
-            position=line.position,
-            product_id=line.product_id,  # type: ignore[attr-defined]
-            quantity=line.quantity,
-            from_stock=allocation.from_stock,
-            backordered=allocation.backordered,
-            backorder_eta=(
-                orders.backorder_eta(today, lead_time_days) if allocation.backordered else None
-            ),
-            unit_price=line.unit_price,
-            kdv_rate=line.kdv_rate,
-            net=line.net,
-            kdv=line.kdv,
-            gross=line.gross,
-            using_db=conn,
-        )
     await OrderEvent.create(
         order_id=order.id,
         status=OrderStatus.PLACED,
@@ -105,14 +87,62 @@ async def place(
         now=now,
         using=conn,
     )
-    return order
+    lines = await PurchaseRequestLine.filter(request_id=request.id).using_db(conn)
+    return Placement(order, list(lines))
+
+
+async def reserve_stock(placement: Placement, *, now: datetime, conn: BaseDBAsyncClient) -> None:
+    """Reserve stock for each line of the order and write the order's lines: what stock cannot
+    cover is backordered with an ETA from the lead time. Last in the transaction, because other
+    placements wait for these rows' locks until it commits."""
+    today = today_in_turkiye(now)
+    rows = []
+    # Products in id order: two orders sharing products lock their rows in the same order, so
+    # concurrent placements wait for each other instead of deadlocking.
+    for line in sorted(placement.lines, key=lambda row: str(row.product_id)):  # type: ignore[attr-defined]
+        allocation, lead_time_days = await _reserve_stock(
+            line.product_id,  # type: ignore[attr-defined]
+            line.quantity,
+            conn=conn,
+        )
+        eta = None
+        if allocation.backordered:
+            assert lead_time_days is not None
+            eta = orders.backorder_eta(today, lead_time_days)
+        rows.append(
+            OrderLine(
+                order_id=placement.order.id,
+                position=line.position,
+                product_id=line.product_id,  # type: ignore[attr-defined]
+                quantity=line.quantity,
+                from_stock=allocation.from_stock,
+                backordered=allocation.backordered,
+                backorder_eta=eta,
+                unit_price=line.unit_price,
+                kdv_rate=line.kdv_rate,
+                net=line.net,
+                kdv=line.kdv,
+                gross=line.gross,
+            )
+        )
+    await OrderLine.bulk_create(rows, using_db=conn)
 
 
 async def _reserve_stock(
     product_id: uuid.UUID, quantity: int, *, conn: BaseDBAsyncClient
-) -> tuple[Allocation, int]:
-    """Take what stock covers with a conditional decrement; on a lost race (the stock fell
+) -> tuple[Allocation, int | None]:
+    """Take what stock covers with a conditional decrement, and the lead time when some is
+    backordered. First the whole quantity in one statement (stock covers most lines); if that
+    finds too little, read the stock, take what it covers, and on a lost race (the stock fell
     between the read and the update) allocate again from the new stock. Never oversells."""
+    if quantity > 0:
+        taken = (
+            await Product.filter(id=product_id, stock__gte=quantity)
+            .using_db(conn)
+            .update(stock=F("stock") - quantity)
+        )
+        if taken == 1:
+            return Allocation(from_stock=quantity, backordered=0), None
     while True:
         product = (
             await Product.filter(id=product_id)
