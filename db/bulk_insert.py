@@ -62,12 +62,36 @@ def _statement(
     head = f'INSERT INTO "{table}" ({quoted}) '
     if postgres:
         # One array a column: a small statement that PostgreSQL parses and plans once.
-        types = (field.get_for_dialect("postgres", "SQL_TYPE") for field in fields)
-        arrays = ", ".join(f"${n}::{sql_type}[]" for n, sql_type in enumerate(types, 1))
-        return f"{head}SELECT * FROM unnest({arrays})", [list(c) for c in zip(*values, strict=True)]
+        types = [field.get_for_dialect("postgres", "SQL_TYPE") for field in fields]
+        arrays = ", ".join(
+            f"${n}::{'TEXT' if _is_array(sql_type) else sql_type}[]"
+            for n, sql_type in enumerate(types, 1)
+        )
+        names = ", ".join(f"c{n}" for n in range(1, len(types) + 1))
+        picked = ", ".join(
+            f"CAST(c{n} AS {sql_type})" if _is_array(sql_type) else f"c{n}"
+            for n, sql_type in enumerate(types, 1)
+        )
+        columns_of_values = [
+            [_array_literal(v) for v in column] if _is_array(sql_type) else list(column)
+            for sql_type, column in zip(types, zip(*values, strict=True), strict=True)
+        ]
+        return f"{head}SELECT {picked} FROM unnest({arrays}) AS u({names})", columns_of_values
     row_marks = f"({', '.join('?' * len(fields))})"
     flat = [value for row in values for value in row]
     return f"{head}VALUES {', '.join([row_marks] * len(values))}", flat
+
+
+def _is_array(sql_type: str) -> bool:
+    return sql_type.endswith("[]")
+
+
+def _array_literal(value: list[int] | None) -> str | None:
+    # unnest() would flatten an array of arrays: an array column travels as its text form
+    # ("{1,2,3}"), which PostgreSQL casts back. Only arrays of numbers need no quoting.
+    if value is None:
+        return None
+    return "{" + ",".join(str(int(v)) for v in value) + "}"
 
 
 def _implied(model: type[Model], given: set[str]) -> dict[str, Callable[[], Any]]:

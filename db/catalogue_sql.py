@@ -136,6 +136,19 @@ class FacetFlags:
     price: str
     attributes: tuple[str, ...]
 
+    def named(self) -> list[tuple[str, str]]:
+        """(column name, condition) of each filter given, as all_but() names them."""
+        pairs = [
+            (f"f_{key}", condition)
+            for key, condition in (
+                ("category", self.category),
+                ("brand", self.brand),
+                ("price", self.price),
+            )
+            if condition != TRUE
+        ]
+        return pairs + [(f"f_a{i}", condition) for i, condition in enumerate(self.attributes)]
+
     def all_but(self, name: str, index: int | None = None) -> str:
         kept = [
             f"f_{key}"
@@ -170,57 +183,71 @@ def summary_statement(listing: ProductListing, params: Params) -> str:
     Rows: (facet, key, text, flag, n, lo, hi) with facet one of count, category, brand, price,
     attribute (category, brand: key the id, text the name; attribute: key the attribute id,
     text/flag the value, lo/hi the numeric range).
+
+    The set keeps the columns facets need and one flag per filter that some facet ignores
+    (disjunctive faceting). Count, categories, brands and price come from its rows grouped by
+    category, brand and flags (a few dozen groups); attribute facets count the value numbers
+    of its products (products.attribute_value_ids), then name the few values counted.
     """
     terms = search_terms(listing, params)
     fixed = where_clause(listing, params, terms, faceted=False)
     flags = facet_flags(listing, params)
-    columns = [
-        f"({flags.category}) AS f_category",
-        f"({flags.brand}) AS f_brand",
-        f"({flags.price}) AS f_price",
-    ]
-    columns += [f"({condition}) AS f_a{i}" for i, condition in enumerate(flags.attributes)]
+    named = flags.named()
+    columns = ["p.category_id", "p.brand_id", "p.price_kurus", "p.attribute_value_ids"]
+    columns += [f"({condition}) AS {name}" for name, condition in named]
+    keys = ", ".join(["category_id", "brand_id", *(name for name, _ in named)])
     every = flags.all_but("")
     filtered_slugs = [a.slug for a in listing.filter.attributes]
     branches = [
         # The first branch types the columns (PostgreSQL would take an untyped NULL as text).
         "SELECT 'count' AS facet, CAST(NULL AS UUID) AS key, CAST(NULL AS TEXT) AS text, "
-        "CAST(NULL AS BOOLEAN) AS flag, COUNT(*) AS n, CAST(NULL AS DOUBLE PRECISION) AS lo, "
-        f"CAST(NULL AS DOUBLE PRECISION) AS hi FROM base WHERE {every}",
+        "CAST(NULL AS BOOLEAN) AS flag, CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n, "
+        "CAST(NULL AS DOUBLE PRECISION) AS lo, CAST(NULL AS DOUBLE PRECISION) AS hi "
+        f"FROM grouped WHERE {every}",
         # Category and brand values carry their name (text), which orders equal counts.
         "SELECT 'category', g.category_id, COALESCE(c.name_tr, c.name_en), NULL, g.n, NULL, "
-        "NULL FROM (SELECT category_id, COUNT(*) AS n FROM base "
+        "NULL FROM (SELECT category_id, CAST(SUM(n) AS BIGINT) AS n FROM grouped "
         f"WHERE {flags.all_but('category')} GROUP BY category_id) g "
         "JOIN categories c ON c.id = g.category_id",
         "SELECT 'brand', g.brand_id, b.name, NULL, g.n, NULL, NULL FROM (SELECT brand_id, "
-        f"COUNT(*) AS n FROM base WHERE {flags.all_but('brand')} AND brand_id IS NOT NULL "
-        "GROUP BY brand_id) g JOIN brands b ON b.id = g.brand_id",
-        f"SELECT 'price', NULL, NULL, NULL, COUNT(*), MIN(price_kurus), MAX(price_kurus) "
-        f"FROM base WHERE {flags.all_but('price')}",
+        f"CAST(SUM(n) AS BIGINT) AS n FROM grouped WHERE {flags.all_but('brand')} "
+        "AND brand_id IS NOT NULL GROUP BY brand_id) g JOIN brands b ON b.id = g.brand_id",
+        "SELECT 'price', NULL, NULL, NULL, CAST(COALESCE(SUM(n), 0) AS BIGINT), MIN(lo), "
+        f"MAX(hi) FROM grouped WHERE {flags.all_but('price')}",
     ]
     unfiltered = (
-        f"s.attribute_id NOT IN (SELECT id FROM attributes "
+        f"v.attribute_id NOT IN (SELECT id FROM attributes "
         f"WHERE slug IN ({params.many(filtered_slugs)}))"
         if filtered_slugs
         else TRUE
     )
-    branches.append(_attribute_branch(every, unfiltered))
+    branches.append(_attribute_branch(every, unfiltered, params.dialect))
     for index, slug in enumerate(filtered_slugs):
-        own = f"s.attribute_id = (SELECT id FROM attributes WHERE slug = {params.add(slug)})"
-        branches.append(_attribute_branch(flags.all_but("", index), own))
+        own = f"v.attribute_id = (SELECT id FROM attributes WHERE slug = {params.add(slug)})"
+        branches.append(_attribute_branch(flags.all_but("", index), own, params.dialect))
     return (
-        f"WITH base AS MATERIALIZED (SELECT p.id, p.category_id, p.brand_id, p.price_kurus, "
-        f"{', '.join(columns)} FROM products p WHERE {fixed}) " + " UNION ALL ".join(branches)
+        f"WITH base AS MATERIALIZED (SELECT {', '.join(columns)} FROM products p WHERE {fixed}), "
+        f"grouped AS (SELECT {keys}, COUNT(*) AS n, MIN(price_kurus) AS lo, "
+        f"MAX(price_kurus) AS hi FROM base GROUP BY {keys}) " + " UNION ALL ".join(branches)
     )
 
 
-def _attribute_branch(products: str, specifications: str) -> str:
-    # Specifications are grouped by attribute id first; names are looked up for the few groups.
+def _attribute_branch(products: str, values: str, dialect: str) -> str:
+    # Value numbers are counted first; only the values counted are then looked up and grouped
+    # by their columns (a value stored twice still counts once per product).
+    if dialect == "postgres":
+        numbers = f"SELECT unnest(attribute_value_ids) AS value_id FROM base WHERE {products}"
+    else:
+        numbers = (
+            "SELECT j.value AS value_id FROM base, json_each(base.attribute_value_ids) AS j "
+            f"WHERE {products}"
+        )
     return (
-        "SELECT 'attribute', s.attribute_id, s.value_text, s.value_boolean, COUNT(*), "
-        "MIN(s.value_number), MAX(s.value_number) FROM product_specifications s "
-        f"WHERE s.product_id IN (SELECT id FROM base WHERE {products}) AND {specifications} "
-        "GROUP BY s.attribute_id, s.value_text, s.value_boolean"
+        "SELECT 'attribute', v.attribute_id, v.value_text, v.value_boolean, "
+        "CAST(SUM(g.n) AS BIGINT), MIN(v.value_number), MAX(v.value_number) "
+        f"FROM (SELECT value_id, COUNT(*) AS n FROM ({numbers}) u GROUP BY value_id) g "
+        f"JOIN attribute_values v ON v.id = g.value_id WHERE {values} "
+        "GROUP BY v.attribute_id, v.value_text, v.value_boolean"
     )
 
 
@@ -234,22 +261,30 @@ def _category_condition(scope: tuple[str, ...], params: Params) -> str:
 
 
 def _attribute_condition(attr: AttributeFilter, params: Params) -> str:
+    """The product has a value of the attribute that passes the filter: its value numbers
+    (products.attribute_value_ids) meet the numbers of the attribute's passing values."""
     if attr.values:
         # Case-insensitive the Turkish way ("SİYAH" finds "siyah"): SQL's LOWER/UPPER is not.
         folded = list(dict.fromkeys(search.fold_case(v) for v in attr.values))
-        test = f"s.value_text_folded IN ({params.many(folded)})"
+        test = f"v.value_text_folded IN ({params.many(folded)})"
     elif attr.boolean is not None:
-        test = f"s.value_boolean = {params.add(attr.boolean)}"
+        test = f"v.value_boolean = {params.add(attr.boolean)}"
     else:
         bounds = []
         if attr.gte is not None:
-            bounds.append(f"s.value_number >= {params.add(float(attr.gte))}")
+            bounds.append(f"v.value_number >= {params.add(float(attr.gte))}")
         if attr.lte is not None:
-            bounds.append(f"s.value_number <= {params.add(float(attr.lte))}")
+            bounds.append(f"v.value_number <= {params.add(float(attr.lte))}")
         test = " AND ".join(bounds)
+    passing = (
+        "SELECT v.id FROM attribute_values v WHERE v.attribute_id = "
+        f"(SELECT id FROM attributes WHERE slug = {params.add(attr.slug)}) AND {test}"
+    )
+    if params.dialect == "postgres":
+        # An uncorrelated ARRAY(...) runs once; `&&` then tests each row's array.
+        return f"p.attribute_value_ids && ARRAY({passing})"
     return (
-        "EXISTS (SELECT 1 FROM product_specifications s JOIN attributes a ON a.id = s.attribute_id "
-        f"WHERE s.product_id = p.id AND a.slug = {params.add(attr.slug)} AND {test})"
+        f"EXISTS (SELECT 1 FROM json_each(p.attribute_value_ids) AS j WHERE j.value IN ({passing}))"
     )
 
 

@@ -12,13 +12,14 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from db import catalogue_refs
+from db import attribute_values, catalogue_refs
+from db.attribute_values import ValueKey
 from db.bulk_insert import insert_rows
 from db.catalogue_refs import Attr, Refs, ensure_suppliers
 from db.category_store import missing_codes, upsert_categories
 from db.models import Product, ProductSpecification
 from domain import search
-from domain.catalogue import ProductDraft, SpecKind, check_draft
+from domain.catalogue import ProductDraft, check_draft
 from domain.imports import (
     Progress,
     SkippedRow,
@@ -45,8 +46,16 @@ _UPDATED_FIELDS = (
     "price_kurus", "kdv_rate", "stock", "min_order_quantity", "lead_time_days",
     "warranty_months", "images", "active", "price_valid_from", "price_valid_until",
     "search_name", "search_context", "search_specs", "search_description", "name_sort",
-    "content_hash", "source", "updated_at",
+    "attribute_value_ids", "content_hash", "source", "updated_at",
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What the drafts point at, and the number of each of their specification values."""
+
+    refs: Refs
+    values: dict[ValueKey, int]
 
 
 @dataclass
@@ -78,8 +87,9 @@ async def upsert_products(
         if progress:
             progress.advance(len(drafts) - len(accepted))
         await catalogue_refs.create(accepted, refs)
+        values = await attribute_values.numbers(accepted, refs)
         known = await _stored_hashes([draft.sku for draft in accepted])
-        await _write_chunks(accepted, known, source, refs, result, progress)
+        await _write_chunks(accepted, known, source, _Known(refs, values), result, progress)
     return result
 
 
@@ -97,7 +107,7 @@ async def _write_chunks(
     accepted: list[ProductDraft],
     known: dict[str, tuple[uuid.UUID, str]],
     source: str,
-    refs: Refs,
+    stored: _Known,
     result: UpsertResult,
     progress: Progress | None,
 ) -> None:
@@ -107,7 +117,7 @@ async def _write_chunks(
     try:
         for start in range(0, len(accepted), CHUNK):
             chunk = accepted[start : start + CHUNK]
-            writes = _plan(chunk, known, source, refs, result)
+            writes = _plan(chunk, known, source, stored, result)
             if pending:
                 await pending
             pending = asyncio.create_task(_write(writes))
@@ -173,9 +183,10 @@ def _plan(
     chunk: list[ProductDraft],
     known: dict[str, tuple[uuid.UUID, str]],
     source: str,
-    refs: Refs,
+    stored: _Known,
     result: UpsertResult,
 ) -> _Writes:
+    refs = stored.refs
     writes = _Writes()
     for draft in chunk:
         digest = content_hash(draft, source)
@@ -184,6 +195,10 @@ def _plan(
             result.unchanged += 1
             continue
         row = _product(draft, pk or uuid.uuid4(), digest, source, refs)
+        row["attribute_value_ids"] = sorted(
+            stored.values[attribute_values.key(refs.attributes[spec.slug].id, spec)]
+            for spec in draft.specifications
+        )
         if pk:
             writes.updates.append(Product(**row))
         else:
@@ -250,14 +265,7 @@ def _specifications(product_id: uuid.UUID, draft: ProductDraft, refs: Refs) -> l
             "product_id": product_id,
             "attribute_id": refs.attributes[spec.slug].id,
             "position": position,
-            "value_text": spec.text if spec.kind is SpecKind.TEXT else None,
-            "value_text_folded": search.fold_case(spec.text)
-            if spec.kind is SpecKind.TEXT and spec.text is not None
-            else None,
-            "value_number": float(spec.number)
-            if spec.kind is SpecKind.NUMBER and spec.number is not None
-            else None,
-            "value_boolean": spec.boolean if spec.kind is SpecKind.BOOLEAN else None,
+            **attribute_values.columns(spec),
         }
         for position, spec in enumerate(draft.specifications)
     ]

@@ -15,7 +15,15 @@ from db.models.approvals import ApprovalAction, ApprovalPolicy, Delegation
 from db.models.audit import AuditEvent
 from db.models.budgets import BudgetLine
 from db.models.cart import Cart, CartLine
-from db.models.catalogue import Attribute, Brand, Category, Product, ProductSpecification, Supplier
+from db.models.catalogue import (
+    Attribute,
+    AttributeValue,
+    Brand,
+    Category,
+    Product,
+    ProductSpecification,
+    Supplier,
+)
 from db.models.orders import Order, OrderEvent, OrderLine
 from db.models.purchase_requests import PurchaseRequest, PurchaseRequestLine
 
@@ -24,6 +32,7 @@ __all__ = [
     "ApprovalAction",
     "ApprovalPolicy",
     "Attribute",
+    "AttributeValue",
     "AuditEvent",
     "Brand",
     "BudgetLine",

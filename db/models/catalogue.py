@@ -6,6 +6,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from db.fields import IntArrayField
 from domain.catalogue import SpecKind, Unit
 
 
@@ -81,6 +82,10 @@ class Product(Model):
     search_specs = fields.TextField(default=" ")
     search_description = fields.TextField(default=" ")
     name_sort = fields.CharField(max_length=120, default="")
+    # The numbers of this product's specification values (AttributeValue), so that facets and
+    # attribute filters need no join. Written with the specifications by db/catalogue_store.py,
+    # indexed (GIN) on PostgreSQL by migration 0008.
+    attribute_value_ids = IntArrayField(null=True)
     # Hash of the imported fields: a re-import of an unchanged row writes nothing.
     content_hash = fields.CharField(max_length=64, default="")
     source = fields.CharField(max_length=32, default="manual")
@@ -114,6 +119,28 @@ class Attribute(Model):
 
     class Meta:
         table = "attributes"
+
+
+class AttributeValue(Model):
+    """One distinct value of an attribute (a text, a number or a yes/no), numbered.
+
+    Products list their values' numbers in attribute_value_ids, so counting facets is counting
+    small integers. Rows are added (db/attribute_values.py, on import), never changed.
+    """
+
+    id = fields.IntField(primary_key=True)
+    attribute: fields.ForeignKeyRelation[Attribute] = fields.ForeignKeyField(
+        "models.Attribute", related_name="distinct_values", on_delete=fields.RESTRICT
+    )
+    # The same columns, with the same meaning, as ProductSpecification's.
+    value_text = fields.CharField(max_length=200, null=True)
+    value_text_folded = fields.CharField(max_length=200, null=True)
+    value_number = fields.FloatField(null=True)
+    value_boolean = fields.BooleanField(null=True)
+
+    class Meta:
+        table = "attribute_values"
+        indexes = [Index(fields=("attribute_id",), name="attribute_values_attribute_idx")]
 
 
 class ProductSpecification(Model):
