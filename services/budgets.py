@@ -44,15 +44,19 @@ def from_kurus(k: int) -> Decimal:
     return (Decimal(k) / _KURUS_PER_LIRA).quantize(money.KURUS)
 
 
-async def reserve(line_id: UUID, amount: Decimal, *, conn: BaseDBAsyncClient) -> bool:
+async def reserve(
+    line_id: UUID, amount: Decimal, *, conn: BaseDBAsyncClient, fiscal_year: int | None = None
+) -> bool:
     """Reserve `amount` on the line inside the caller's transaction. True if reserved, False if
-    the line is unknown or cannot cover it. One conditional UPDATE: concurrent reservations
-    never overdraw the line (select_for_update is a no-op on SQLite)."""
+    the line is unknown, cannot cover it, or (when `fiscal_year` is given) is another year's.
+    One conditional UPDATE: concurrent reservations never overdraw the line (select_for_update
+    is a no-op on SQLite)."""
     k = to_kurus(amount)
     if k < 0:
         raise ValueError("a reservation is zero or more")
+    year = {} if fiscal_year is None else {"fiscal_year": fiscal_year}
     updated = (
-        await BudgetLine.filter(id=line_id, available_kurus__gte=k)
+        await BudgetLine.filter(id=line_id, available_kurus__gte=k, **year)
         .using_db(conn)
         .update(available_kurus=F("available_kurus") - k, reserved_kurus=F("reserved_kurus") + k)
     )

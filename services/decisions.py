@@ -171,8 +171,11 @@ async def _place_order(
     await purchase_requests.record(AuditAction.PURCHASE_REQUEST_ORDERED, request, actor, now, conn)
     placement = await orders.open_order(request, actor=actor, now=now, conn=conn)
     line_id = request.budget_line_id  # type: ignore[attr-defined]
-    if not await budgets.reserve(line_id, request.gross, conn=conn):
+    # Charged to this fiscal year only, even when the year turned since submission (Law 5018).
+    this_year = today_in_turkiye(now).year
+    if not await budgets.reserve(line_id, request.gross, conn=conn, fiscal_year=this_year):
         line = await BudgetLine.get(id=line_id, using_db=conn)
+        budget_rules.check_chargeable(line.fiscal_year, today=today_in_turkiye(now))
         budget_rules.check_covers(request.gross, available=budgets.from_kurus(line.available_kurus))
         raise budget_rules.BudgetExceeded("The budget line cannot cover this request.")
     await orders.reserve_stock(placement, now=now, conn=conn)

@@ -851,3 +851,27 @@ async def test_a_request_is_charged_to_this_years_appropriation(
     await BudgetLine.filter(id=setup.line_id).update(fiscal_year=this_year)
     body = await (await people.as_("hastane.alici"))(SUBMIT, id=request["id"])
     assert body["data"]["purchaseRequestSubmit"]["errors"] == []
+
+
+async def test_the_final_approval_charges_this_years_appropriation_only(
+    people: People, catalogue: Catalogue
+) -> None:
+    setup = await _setup(people)
+    rid = await _submitted(people, catalogue, setup)
+    assert (await (await people.as_("hastane.gerceklestirme"))(APPROVE, id=rid))["data"][
+        "purchaseRequestApprove"
+    ]["errors"] == []
+    this_year = today_in_turkiye(people.clock()).year
+    # The year turned between submission and the final approval.
+    await BudgetLine.filter(id=setup.line_id).update(fiscal_year=this_year - 1)
+    before = await _state()
+    body = await (await people.as_("hastane.harcama"))(APPROVE, id=rid)
+    assert body["data"]["purchaseRequestApprove"]["errors"] == [
+        {
+            "code": "BAD_USER_INPUT",
+            "field": "budgetLineId",
+            "message": f"This budget line is for fiscal year {this_year - 1}: a request is "
+            f"charged to the current year's appropriation ({this_year}).",
+        }
+    ]
+    assert await _state() == before
