@@ -607,7 +607,7 @@ async def cpu_per_request(url: str, category_id: str, runs: int) -> dict[tuple[s
     return found
 
 
-async def _asgi_post(app: Any, data: bytes) -> bytes:
+async def _asgi_post(app: Any, data: bytes, token: str | None = None) -> bytes:
     """One POST /graphql through the ASGI app, without a socket or a client library."""
     scope = {
         "type": "http",
@@ -623,6 +623,7 @@ async def _asgi_post(app: Any, data: bytes) -> bytes:
             (b"host", b"127.0.0.1"),
             (b"content-type", b"application/json"),
             (b"content-length", str(len(data)).encode()),
+            *([(b"authorization", f"Bearer {token}".encode())] if token else []),
         ],
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 80),

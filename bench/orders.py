@@ -46,6 +46,7 @@ import httpx
 from bench.catalogue import (
     ROOT,
     Server,
+    _asgi_post,
     _code_state,
     _free_port,
     _machine_busy,
@@ -1142,41 +1143,6 @@ async def profile(world: World, url: str, top: int) -> None:
         await endpoint.bus.disconnect()
         folder.cleanup()
     _print_cprofile(pstats.Stats(profiler), runs, top)
-
-
-async def _asgi_post(app: Any, data: bytes, token: str) -> bytes:
-    """One POST /graphql through the ASGI app, without a socket or a client library."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/graphql",
-        "raw_path": b"/graphql",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"host", b"127.0.0.1"),
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(data)).encode()),
-            (b"authorization", f"Bearer {token}".encode()),
-        ],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 80),
-    }
-    messages = [{"type": "http.request", "body": data, "more_body": False}]
-    chunks: list[bytes] = []
-
-    async def receive() -> dict[str, Any]:
-        return messages.pop() if messages else {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
-    await app(scope, receive, send)
-    return b"".join(chunks)
 
 
 async def _explain(url: str, captured: list[tuple[str, tuple[Any, ...], float]]) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
+from enum import StrEnum
 from typing import ParamSpec, TypeVar
 
 from graphql import GraphQLError
 
-from domain.errors import DomainError
+from domain.errors import DomainError, InputErrors
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
 UNAUTHENTICATED = "UNAUTHENTICATED"
@@ -18,6 +19,7 @@ GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 
 P = ParamSpec("P")
 R = TypeVar("R")
+E = TypeVar("E")
 
 
 class PublicError(Exception):
@@ -50,3 +52,18 @@ def translate_errors(resolver: Callable[P, Awaitable[R]]) -> Callable[P, Awaitab
             raise bad_input(error) from None
 
     return wrapper
+
+
+def payload_errors(error: DomainError, make: Callable[..., E], codes: type[StrEnum]) -> list[E]:
+    """A refusal as a mutation payload's `errors`: every refused field of an InputErrors, each
+    with the area's code for it (a code the area does not list reads as BAD_USER_INPUT)."""
+    found = error.errors if isinstance(error, InputErrors) else [error]
+    fallback = codes(BAD_USER_INPUT)
+    return [
+        make(
+            code=codes(e.code) if e.code in codes.__members__ else fallback,
+            field=e.field,
+            message=e.message,
+        )
+        for e in found
+    ]

@@ -26,7 +26,7 @@ from db.models import Cart, CartLine, Product
 from domain import cart as rules
 from domain import money, search
 from domain.accounts import Actor
-from domain.errors import DomainError, InvalidInput, NotFound
+from domain.errors import DomainError, InputErrors, InvalidInput, NotFound
 from services.local_time import today_in_turkiye
 
 
@@ -40,16 +40,6 @@ class LineAdd:
 class LineUpdate:
     line_id: str | None
     quantity: int
-
-
-class LinesRefused(DomainError):
-    """A batch refused as a whole: every bad line's error, in input order."""
-
-    code = "BAD_USER_INPUT"
-
-    def __init__(self, errors: Sequence[DomainError]) -> None:
-        super().__init__(errors[0].message, field=errors[0].field)
-        self.errors = tuple(errors)
 
 
 @dataclass(frozen=True)
@@ -111,7 +101,7 @@ async def add_lines(lines: Sequence[LineAdd], *, actor: Actor, now: datetime) ->
 def _checked_adds(
     lines: Sequence[LineAdd], existing: dict[str, CartLine], products: dict[str, Product]
 ) -> dict[str, int]:
-    """Product id -> the line's quantity after the batch; LinesRefused with every bad line.
+    """Product id -> the line's quantity after the batch; InputErrors with every bad line.
 
     Each input quantity is checked on its own (1 to MAX_QUANTITY), then what the line will hold
     (already in the cart + this batch) against the minimum order quantity and the maximum; that
@@ -290,7 +280,7 @@ def _with_held(error: DomainError, held: int) -> DomainError:
 
 def _refuse(errors: Sequence[DomainError]) -> None:
     if errors:
-        raise LinesRefused(errors)
+        raise InputErrors(list(errors))
 
 
 def _is_uuid(text: str) -> bool:

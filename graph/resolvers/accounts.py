@@ -8,12 +8,12 @@ from typing import Any, TypeVar
 import strawberry
 
 from domain import catalogue as page_rules
-from domain.errors import DomainError, InputErrors, NotFound
+from domain.errors import DomainError, NotFound
 from graph import cursors
 from graph import ids as global_ids
 from graph.auth import current_actor, require_actor
 from graph.context import Info
-from graph.errors import translate_errors
+from graph.errors import payload_errors, translate_errors
 from graph.schema import accounts as types
 from graph.schema.common import PageInfo
 from services import accounts, paging, sessions
@@ -25,13 +25,7 @@ N = TypeVar("N")
 
 
 def _errors(error: DomainError) -> list[types.AccountsError]:
-    return [_error(e) for e in error.errors] if isinstance(error, InputErrors) else [_error(error)]
-
-
-def _error(error: DomainError) -> types.AccountsError:
-    known = error.code in types.AccountsErrorCode.__members__
-    code = types.AccountsErrorCode(error.code) if known else types.AccountsErrorCode.BAD_USER_INPUT
-    return types.AccountsError(code=code, field=error.field, message=error.message)
+    return payload_errors(error, types.AccountsError, types.AccountsErrorCode)
 
 
 # A malformed id reads exactly like an unknown one: the same code, field and message.

@@ -9,7 +9,7 @@ from domain.errors import DomainError, NotFound
 from graph import connections
 from graph.auth import current_actor, require_actor
 from graph.context import Info
-from graph.errors import translate_errors
+from graph.errors import payload_errors, translate_errors
 from graph.schema import addresses as types
 from services import addresses
 
@@ -17,11 +17,7 @@ SORT = "label"
 
 
 def _errors(error: DomainError) -> list[types.AddressesError]:
-    known = error.code in types.AddressesErrorCode.__members__
-    code = (
-        types.AddressesErrorCode(error.code) if known else types.AddressesErrorCode.BAD_USER_INPUT
-    )
-    return [types.AddressesError(code=code, field=error.field, message=error.message)]
+    return payload_errors(error, types.AddressesError, types.AddressesErrorCode)
 
 
 @translate_errors

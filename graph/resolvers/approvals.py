@@ -11,7 +11,7 @@ from domain.approvals import ApprovalStep
 from domain.errors import DomainError
 from graph.auth import require_actor
 from graph.context import Info
-from graph.errors import translate_errors
+from graph.errors import payload_errors, translate_errors
 from graph.loaders import Loaders
 from graph.permissions import recheck
 from graph.resolvers.purchase_requests import after_time, connection, decode
@@ -24,8 +24,7 @@ Code = types.ApprovalsErrorCode
 
 
 def _errors(error: DomainError) -> list[types.ApprovalsError]:
-    code = Code(error.code) if error.code in Code.__members__ else Code.BAD_USER_INPUT
-    return [types.ApprovalsError(code=code, field=error.field, message=error.message)]
+    return payload_errors(error, types.ApprovalsError, Code)
 
 
 @translate_errors

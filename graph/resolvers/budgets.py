@@ -13,7 +13,7 @@ from graph import connections
 from graph import ids as global_ids
 from graph.auth import current_actor, require_actor
 from graph.context import Info
-from graph.errors import translate_errors
+from graph.errors import payload_errors, translate_errors
 from graph.schema import budgets as types
 from services import budgets
 
@@ -31,9 +31,7 @@ READERS = frozenset(
 
 
 def _errors(error: DomainError) -> list[types.BudgetsError]:
-    known = error.code in types.BudgetsErrorCode.__members__
-    code = types.BudgetsErrorCode(error.code) if known else types.BudgetsErrorCode.BAD_USER_INPUT
-    return [types.BudgetsError(code=code, field=error.field, message=error.message)]
+    return payload_errors(error, types.BudgetsError, types.BudgetsErrorCode)
 
 
 def _unit_id(global_id: strawberry.ID) -> str:

@@ -10,7 +10,7 @@ from domain.errors import DomainError
 from graph import ids as global_ids
 from graph.auth import require_actor
 from graph.context import Info
-from graph.errors import translate_errors
+from graph.errors import payload_errors, translate_errors
 from graph.schema import cart as types
 from services import cart
 
@@ -18,17 +18,7 @@ Outcome = tuple[types.Cart | None, list[types.CartError]]
 
 
 def _errors(error: DomainError) -> list[types.CartError]:
-    found = error.errors if isinstance(error, cart.LinesRefused) else (error,)
-    return [
-        types.CartError(
-            code=types.CartErrorCode(e.code)
-            if e.code in types.CartErrorCode.__members__
-            else types.CartErrorCode.BAD_USER_INPUT,
-            field=e.field,
-            message=e.message,
-        )
-        for e in found
-    ]
+    return payload_errors(error, types.CartError, types.CartErrorCode)
 
 
 def _decode(global_id: strawberry.ID, type_name: str) -> str | None:

@@ -13,7 +13,7 @@ from domain.orders import OrderStatus
 from graph import connections
 from graph.auth import current_actor, require_actor
 from graph.context import Info
-from graph.errors import translate_errors
+from graph.errors import payload_errors, translate_errors
 from graph.resolvers.purchase_requests import after_time, decode
 from graph.schema import orders as types
 from services import orders
@@ -24,8 +24,7 @@ P = TypeVar("P", types.OrderConfirmPayload, types.OrderCancelPayload)
 
 
 def _errors(error: DomainError) -> list[types.OrdersError]:
-    code = Code(error.code) if error.code in Code.__members__ else Code.BAD_USER_INPUT
-    return [types.OrdersError(code=code, field=error.field, message=error.message)]
+    return payload_errors(error, types.OrdersError, Code)
 
 
 @translate_errors

@@ -17,7 +17,7 @@ from graph import connections, cursors
 from graph import ids as global_ids
 from graph.auth import current_actor, require_actor
 from graph.context import Info
-from graph.errors import translate_errors
+from graph.errors import payload_errors, translate_errors
 from graph.loaders import Loaders
 from graph.permissions import recheck
 from graph.schema import orders as order_types
@@ -31,15 +31,7 @@ Code = types.PurchaseRequestErrorCode
 
 
 def errors(error: DomainError) -> list[types.PurchaseRequestError]:
-    found = getattr(error, "errors", None) or [error]  # InputErrors carries several
-    return [
-        types.PurchaseRequestError(
-            code=Code(e.code) if e.code in Code.__members__ else Code.BAD_USER_INPUT,
-            field=e.field,
-            message=e.message,
-        )
-        for e in found
-    ]
+    return payload_errors(error, types.PurchaseRequestError, Code)
 
 
 def decode(global_id: strawberry.ID, type_name: str, field: str) -> str:
