@@ -24,8 +24,9 @@ from domain import budgets as rules
 from domain import money
 from domain.accounts import Actor, AuditAction
 from domain.budgets import ECONOMIC_CODE
-from domain.errors import DomainError, InvalidInput, NotFound
+from domain.errors import InvalidInput, NotFound
 from services import audit, institutions, paging
+from services.conflicts import AlreadyExists
 from services.local_time import today_in_turkiye
 
 _KURUS_PER_LIRA = 100
@@ -78,11 +79,7 @@ async def release(line_id: UUID, amount: Decimal, *, conn: BaseDBAsyncClient) ->
         raise RuntimeError(f"budget line {line_id} has no reservation of {amount} to release")
 
 
-class Conflict(DomainError):
-    code = "ALREADY_EXISTS"
-
-
-NO_SUCH_UNIT = "No such spending unit."
+NO_SUCH_UNIT = institutions.UNIT_NOT_FOUND
 DUPLICATE_MESSAGE = "This spending unit has a budget line with this code for that fiscal year."
 
 
@@ -106,7 +103,7 @@ async def create(
     clean_name = account_rules.check_name(name, field="name")
     amount = to_kurus(rules.check_appropriation(appropriation))
     if await BudgetLine.exists(unit_id=unit.id, fiscal_year=year, economic_code=code):
-        raise Conflict(DUPLICATE_MESSAGE, field="economicCode")
+        raise AlreadyExists(DUPLICATE_MESSAGE, field="economicCode")
     try:
         async with in_transaction() as conn:
             line = await BudgetLine.create(
@@ -138,7 +135,7 @@ async def create(
                 using=conn,
             )
     except IntegrityError:  # the same line created at the same moment
-        raise Conflict(DUPLICATE_MESSAGE, field="economicCode") from None
+        raise AlreadyExists(DUPLICATE_MESSAGE, field="economicCode") from None
     return line
 
 

@@ -14,6 +14,7 @@ from db.models import BudgetLine, Institution, SpendingUnit
 from domain.accounts import Actor, InstitutionType, Role
 from domain.errors import InvalidInput, NotFound
 from services import budgets
+from services.conflicts import AlreadyExists
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -167,7 +168,7 @@ async def test_concurrent_creates_of_one_line_give_one_line(db: str) -> None:
         return_exceptions=True,
     )
     created = [o for o in outcomes if isinstance(o, BudgetLine)]
-    refused = [o for o in outcomes if isinstance(o, budgets.Conflict)]
+    refused = [o for o in outcomes if isinstance(o, AlreadyExists)]
     assert (len(created), len(refused)) == (1, 4)
     assert {(e.code, e.field) for e in refused} == {("ALREADY_EXISTS", "economicCode")}
     assert await BudgetLine.filter(economic_code="03.2.1.02").count() == 1
